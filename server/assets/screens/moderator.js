@@ -1,0 +1,303 @@
+// Moderator queue: pending secrets oldest first, decided with the keyboard or the mouse.
+// Each decision carries the version the moderator read; the server refuses a stale one.
+
+import { h, clear, replaceChildren, keyedList, announce, uniqueId } from '../dom.js';
+import { t, lang, serverMessage, formatTime } from '../i18n/index.js';
+import { setPageTitle } from '../app.js';
+import { participantName } from '../store.js';
+import { statusBadge, secretBody, REJECT_REASONS } from '../views.js';
+import { textField, LIMITS } from '../forms.js';
+import { communeField } from '../commune.js';
+import { openStaffConnection, missingToken, fatalPanel } from './staff.js';
+
+let connection = null;
+let ui = null;
+let selectedId = null;
+let selectedIndex = 0;
+// The open form: null, or { kind: 'edit' | 'reject' | 'check', secretId, version }.
+let mode = null;
+let staleMessage = '';
+const decisionOps = new Map();
+
+export function mount(main) {
+  if (!connection) {
+    connection = openStaffConnection('moderator', { onChange: () => render(), quietErrors: true });
+    if (connection) {
+      connection.on('error', (error, entry) => {
+        const decided = entry && decisionOps.get(entry.op);
+        if (error?.code === 'stale_version' && decided) {
+          staleMessage = serverMessage(error);
+          mode = null;
+          selectedId = decided;
+          render(true);
+          ui?.detail.querySelector('.stale')?.focus();
+        } else {
+          announce(serverMessage(error), 'error');
+        }
+      });
+      connection.on('ack', (op) => decisionOps.delete(op));
+    }
+  }
+  if (!connection) {
+    missingToken(main);
+    return;
+  }
+  ui = {
+    fatal: h('div'),
+    title: h('h1', {}),
+    counts: h('p', { class: 'mod-counts', 'aria-live': 'polite' }),
+    queue: h('ul', { class: 'queue', 'aria-label': t('mod.queue') }),
+    checkList: h('ul', { class: 'queue' }),
+    recent: h('ul', { class: 'recent' }),
+    detail: h('section', { class: 'panel mod-detail', 'aria-live': 'polite', 'aria-labelledby': 'detail-title' }),
+    detailKey: null,
+  };
+  replaceChildren(
+    main,
+    ui.fatal,
+    ui.title,
+    ui.counts,
+    h('p', { class: 'hint shortcuts' }, t('mod.shortcuts')),
+    h(
+      'div',
+      { class: 'mod-layout' },
+      h(
+        'div',
+        { class: 'mod-lists' },
+        h('section', { class: 'panel' }, h('h2', {}, t('mod.pending')), ui.queue),
+        h('section', { class: 'panel' }, h('h2', {}, t('mod.to_check')), ui.checkList),
+        h('section', { class: 'panel' }, h('h2', {}, t('mod.recent')), ui.recent),
+      ),
+      ui.detail,
+    ),
+  );
+  if (!document.body.dataset.shortcuts) {
+    document.body.dataset.shortcuts = '1';
+    document.addEventListener('keydown', onKey);
+  }
+  render();
+}
+
+function queueItems(store) {
+  return Array.from(store.secrets.values())
+    .filter((s) => (s.status || 'pending') === 'pending')
+    .sort((a, b) => a.created_at_ms - b.created_at_ms);
+}
+
+function toCheckItems(store) {
+  return Array.from(store.secrets.values())
+    .filter((s) => s.status === 'to_check')
+    .sort((a, b) => a.created_at_ms - b.created_at_ms);
+}
+
+function navigable(store) {
+  return [...queueItems(store), ...toCheckItems(store)];
+}
+
+function themeTitle(store, key) {
+  return store.workshop.themes.find((th) => th.key === key)?.title || key;
+}
+
+function render(force = false) {
+  if (!ui) return;
+  const store = connection.store;
+  if (connection.fatal) replaceChildren(ui.fatal, fatalPanel(connection));
+  if (!store.ready) {
+    ui.title.textContent = t('app.loading');
+    return;
+  }
+  setPageTitle(t('mod.title'));
+  ui.title.textContent = `${store.workshop.title} — ${t('mod.title')}`;
+  const pending = queueItems(store);
+  const toCheck = toCheckItems(store);
+  const all = [...pending, ...toCheck];
+  ui.counts.textContent = t('mod.counts', { pending: pending.length, check: toCheck.length });
+
+  // When the selected secret leaves the queue, the next one at the same place is opened.
+  const index = all.findIndex((s) => s.id === selectedId);
+  if (index >= 0) selectedIndex = index;
+  else if (!(staleMessage && store.secrets.has(selectedId))) {
+    selectedId = all.length ? all[Math.min(selectedIndex, all.length - 1)].id : null;
+    if (mode && mode.secretId !== selectedId) mode = null;
+  }
+
+  const item = (secret) =>
+    h(
+      'li',
+      { class: ['queue-item', secret.id === selectedId ? 'selected' : null] },
+      h(
+        'button',
+        { type: 'button', class: 'queue-button', 'aria-current': secret.id === selectedId ? 'true' : null, onclick: () => select(secret.id) },
+        h('span', { class: 'queue-title' }, secret.fields.title),
+        h('span', { class: 'queue-meta' }, `${secret.table} · ${themeTitle(store, secret.theme)} · ${formatTime(secret.created_at_ms)}${secret.source === 'paper' ? ` · ${t('source.paper')}` : ''}${secret.late ? ` · ${t('mod.late')}` : ''}`),
+      ),
+    );
+  const sig = (secret) => `${lang()}:${secret.version}:${secret.id === selectedId}`;
+  keyedList(ui.queue, pending, (s) => s.id, sig, item);
+  keyedList(ui.checkList, toCheck, (s) => s.id, sig, item);
+  if (!pending.length) replaceChildren(ui.queue, h('li', { class: 'empty' }, t('mod.empty')));
+  const recent = Array.from(store.secrets.values())
+    .filter((s) => s.status === 'approved' || s.status === 'rejected')
+    .sort((a, b) => b.created_at_ms - a.created_at_ms)
+    .slice(0, 8);
+  keyedList(ui.recent, recent, (s) => s.id, (s) => `${lang()}:${s.version}:${s.status}`, (secret) => h('li', {}, statusBadge(secret), ' ', secret.fields.title));
+  renderDetail(force);
+}
+
+function select(id) {
+  selectedId = id;
+  mode = null;
+  staleMessage = '';
+  render();
+  ui.detail.querySelector('h2')?.focus();
+}
+
+function move(delta) {
+  const all = navigable(connection.store);
+  if (!all.length) return;
+  const index = Math.max(0, Math.min(all.length - 1, all.findIndex((s) => s.id === selectedId) + delta));
+  select(all[index].id);
+  ui.queue.querySelector('.selected button, [aria-current="true"]')?.scrollIntoView({ block: 'nearest' });
+}
+
+function decide(command) {
+  const op = connection.send(command);
+  decisionOps.set(op, command.secret);
+  staleMessage = '';
+  mode = null;
+}
+
+function renderDetail(force) {
+  const store = connection.store;
+  const secret = selectedId ? store.secrets.get(selectedId) : null;
+  const key = JSON.stringify([lang(), secret?.id, secret?.version, secret?.status, mode, staleMessage]);
+  if (!force && key === ui.detailKey) return;
+  ui.detailKey = key;
+  if (!secret) {
+    replaceChildren(ui.detail, h('h2', { id: 'detail-title', tabindex: '-1' }, t('mod.nothing')), h('p', {}, t('mod.nothing_help')));
+    return;
+  }
+  const author = secret.author ? participantName(store, secret.author) : secret.author_name || '—';
+  const meta = h(
+    'dl',
+    { class: 'stats' },
+    h('dt', {}, t('mod.author')),
+    h('dd', {}, author),
+    h('dt', {}, t('mod.table')),
+    h('dd', {}, secret.table),
+    h('dt', {}, t('mod.theme')),
+    h('dd', {}, themeTitle(store, secret.theme)),
+    h('dt', {}, t('mod.source')),
+    h('dd', {}, t(`source.${secret.source}`), secret.late ? ` · ${t('mod.late')}` : ''),
+    h('dt', {}, t('mod.status')),
+    h('dd', {}, statusBadge(secret), secret.moderation_note ? ` ${secret.moderation_note}` : ''),
+    h('dt', {}, t('mod.version')),
+    h('dd', {}, String(secret.version)),
+  );
+  const history = secret.history?.length
+    ? h('details', {}, h('summary', {}, t('mod.history', { count: secret.history.length })), h('ol', {}, secret.history.map((rev) => h('li', {}, t('mod.revision', { version: rev.version }), ' ', rev.fields.title, ' — ', rev.fields.text))))
+    : null;
+  const stale = staleMessage ? h('p', { class: 'stale error-panel', role: 'alert', tabindex: '-1' }, staleMessage, ' ', t('mod.refreshed')) : null;
+  const actions = h(
+    'div',
+    { class: 'button-row' },
+    h('button', { type: 'button', class: 'primary', 'aria-keyshortcuts': 'A', onclick: () => approve() }, t('mod.approve')),
+    h('button', { type: 'button', class: 'button', 'aria-keyshortcuts': 'E', onclick: () => openMode('edit') }, t('mod.edit')),
+    h('button', { type: 'button', class: 'button danger', 'aria-keyshortcuts': 'R', onclick: () => openMode('reject') }, t('mod.reject')),
+    h('button', { type: 'button', class: 'button', 'aria-keyshortcuts': 'V', onclick: () => openMode('check') }, t('mod.mark_check')),
+  );
+  replaceChildren(
+    ui.detail,
+    h('h2', { id: 'detail-title', tabindex: '-1' }, t('mod.detail')),
+    stale,
+    secretBody(secret, { showAuthor: false }),
+    meta,
+    history,
+    mode && mode.secretId === secret.id ? modeForm(secret) : actions,
+  );
+}
+
+function approve() {
+  const secret = connection.store.secrets.get(selectedId);
+  if (!secret) return;
+  decide({ type: 'approve_secret', secret: secret.id, version: secret.version });
+  announce(t('mod.approved', { title: secret.fields.title }));
+}
+
+function openMode(kind) {
+  const secret = connection.store.secrets.get(selectedId);
+  if (!secret) return;
+  mode = { kind, secretId: secret.id, version: secret.version };
+  staleMessage = '';
+  render(true);
+  ui.detail.querySelector('form input, form select, form textarea')?.focus();
+}
+
+function modeForm(secret) {
+  const cancel = h('button', { type: 'button', class: 'button', onclick: () => { mode = null; render(true); } }, t('mod.cancel'));
+  if (mode.kind === 'edit') {
+    const f = secret.fields;
+    const title = textField({ label: t('secret.title'), value: f.title, max: LIMITS.title, required: true });
+    const text = textField({ label: t('secret.text'), value: f.text, max: LIMITS.text, multiline: true, rows: 8, required: true });
+    const place = textField({ label: t('secret.place'), value: f.place || '', max: LIMITS.place });
+    const commune = communeField({ label: t('secret.commune'), value: f.commune });
+    const moment = textField({ label: t('secret.best_moment'), value: f.best_moment || '', max: LIMITS.best_moment });
+    const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.edit_heading')), title.element, text.element, place.element, commune.element, moment.element, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, t('mod.save')), cancel));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!title.value.trim() || !text.value.trim() || !commune.value?.name) {
+        announce(t('secret.missing'), 'error');
+        return;
+      }
+      const fields = { title: title.value.trim(), text: text.value.trim(), place: place.value.trim(), commune: commune.value, best_moment: moment.value.trim(), coordinates: f.coordinates || null };
+      decide({ type: 'edit_secret', secret: secret.id, version: mode.version, fields });
+      announce(t('mod.saved'));
+    });
+    return form;
+  }
+  if (mode.kind === 'reject') {
+    const selectId = uniqueId('reason');
+    const reason = h('select', { id: selectId }, REJECT_REASONS.map((r) => h('option', { value: r }, t(`reason.${r}`))));
+    const note = textField({ label: t('mod.note'), max: LIMITS.note, multiline: true, rows: 3, hint: t('mod.note_hint') });
+    const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.reject_heading')), h('div', { class: 'field' }, h('label', { for: selectId }, t('mod.reason')), reason), note.element, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary danger' }, t('mod.confirm_reject')), cancel));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (reason.value === 'other' && !note.value.trim()) {
+        announce(t('mod.note_required'), 'error');
+        note.input.focus();
+        return;
+      }
+      decide({ type: 'reject_secret', secret: secret.id, version: mode.version, reason: reason.value, note: note.value.trim() });
+      announce(t('mod.rejected', { title: secret.fields.title }));
+    });
+    return form;
+  }
+  const note = textField({ label: t('mod.check_note'), max: LIMITS.note, hint: t('mod.check_hint') });
+  const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.check_heading')), note.element, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, t('mod.confirm_check')), cancel));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    decide({ type: 'mark_to_check', secret: secret.id, version: mode.version, note: note.value.trim() });
+  });
+  return form;
+}
+
+function onKey(event) {
+  if (!ui || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest('input, textarea, select, [contenteditable]')) {
+    if (event.key === 'Escape' && mode) {
+      mode = null;
+      render(true);
+    }
+    return;
+  }
+  const key = event.key.toLowerCase();
+  const actions = { a: approve, e: () => openMode('edit'), r: () => openMode('reject'), v: () => openMode('check'), j: () => move(1), k: () => move(-1) };
+  if (actions[key]) {
+    event.preventDefault();
+    actions[key]();
+  } else if (event.key === 'Escape' && mode) {
+    mode = null;
+    render(true);
+  }
+}
