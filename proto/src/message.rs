@@ -22,9 +22,10 @@ pub enum ServerMessage {
         #[serde(default)]
         snapshot: Option<Box<Snapshot>>,
     },
-    /// A change to this device's view. Sequence numbers are per workshop and increase; a device
-    /// only receives the events its role may see, so numbers can skip.
-    Event { seq: u64, event: Event },
+    /// Changes to this device's view caused by one stored event. Sequence numbers are per
+    /// workshop and increase; a device only receives the changes its role may see, so numbers
+    /// can skip. Apply the changes in order, then remember `seq` for `hello.last_seq`.
+    Event { seq: u64, changes: Vec<Event> },
     /// Facts outside the sequence (who is online). Newer replaces older.
     Live { live: LiveView },
     /// The command `op` was applied and stored.
@@ -58,6 +59,8 @@ pub enum Event {
     Feedback(FeedbackView),
     /// An inspiration question pushed to a table.
     Question { table: TableId, text: String },
+    /// Replace the whole view (sent to a participant whose table or round changed).
+    Reset(Box<Snapshot>),
     /// Something the person should know (their vote was cleared because the secret was rejected).
     Notice { code: String, message_fr: String, message_en: String },
 }

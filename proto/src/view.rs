@@ -141,9 +141,6 @@ pub struct TableView {
     /// Winners of the current theme once known (several for joint winners).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub winners: Vec<SecretId>,
-    /// Staff only: why the facilitator should look at this table.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stuck: Vec<StuckReason>,
 }
 
 /// The participant's own state.
@@ -193,10 +190,19 @@ pub struct FeedbackView {
     pub invite_suggestion: String,
 }
 
-/// Facts that change without a command (who is online); sent without a sequence number.
+/// A table the facilitator should look at, with the reasons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StuckTable {
+    pub table: TableId,
+    pub reasons: Vec<StuckReason>,
+}
+
+/// Facts that change with time rather than with a command (who is online, which tables are
+/// stuck); staff only, sent without a sequence number. A newer one replaces the older.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LiveView {
     pub online: Vec<ParticipantId>,
+    pub stuck: Vec<StuckTable>,
 }
 
 /// A whole role view.
