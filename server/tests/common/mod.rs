@@ -1,0 +1,130 @@
+//! Test harness: the real `atelier` binary on a loopback port, on SQLite or PostgreSQL.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// Which database a test server uses.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server process and what is needed to start it again on the same database.
+pub struct TestServer {
+    child: Option<Child>,
+    pub base_url: String,
+    pub port: u16,
+    data_dir: PathBuf,
+    database_url: Option<String>,
+}
+
+/// Creates an empty PostgreSQL database for one test and returns its URL.
+pub async fn fresh_postgres_database() -> String {
+    let admin_url = std::env::var("ATELIER_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("atelier_test_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is not reachable ({e}); start it or set ATELIER_TEST_POSTGRES_URL"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create test database");
+    pool.close().await;
+    let base = admin_url.rsplit_once('/').map(|(base, _)| base.to_owned()).unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+fn spawn(port: u16, data_dir: &PathBuf, database_url: Option<&str>) -> (Child, u16) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    command
+        .arg("serve")
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("ATELIER_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("ATELIER_LOG", "warn")
+        .env_remove("ATELIER_DATABASE_URL")
+        .env_remove("ATELIER_BIND")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(url) = database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let mut child = command.spawn().expect("start the atelier binary");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sender = Some(sender);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let address = rest.split_whitespace().next().unwrap_or_default().to_owned();
+                if let Some(s) = sender.take() {
+                    let _ = s.send(address);
+                }
+            }
+        }
+    });
+    let address = receiver.recv_timeout(Duration::from_secs(60)).expect("server printed its listening address");
+    let port = address.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in the listening address");
+    (child, port)
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        let data_dir = std::env::temp_dir().join(format!("atelier-test-{}", uuid::Uuid::new_v4().simple()));
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_postgres_database().await),
+        };
+        let (child, port) = spawn(0, &data_dir, database_url.as_deref());
+        TestServer { child: Some(child), base_url: format!("http://127.0.0.1:{port}"), port, data_dir, database_url }
+    }
+
+    /// Kills the process without warning (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and database.
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, _) = spawn(self.port, &self.data_dir, self.database_url.as_deref());
+        self.child = Some(child);
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    pub fn child_mut(&mut self) -> Option<&mut Child> {
+        self.child.as_mut()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The shipped scenario: from the shared folder when present, else the crate's copy.
+pub fn fixture_path() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let shared = root.join("../shared/fixtures/atelier-pays-d-auge.json");
+    if shared.exists() {
+        shared
+    } else {
+        root.join("client/fixtures/atelier-pays-d-auge.json")
+    }
+}
