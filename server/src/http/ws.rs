@@ -69,6 +69,12 @@ fn spawn_writer(socket_sink: futures_util::stream::SplitSink<WebSocket, Message>
             tokio::select! {
                 biased;
                 close = &mut killed => {
+                    // Messages queued before the close (such as the error that explains it) go first.
+                    while let Ok(message) = queued.try_recv() {
+                        if !matches!(tokio::time::timeout(Duration::from_secs(2), sink.send(message)).await, Ok(Ok(()))) {
+                            break;
+                        }
+                    }
                     if let Ok((code, reason)) = close {
                         let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
                         let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;

@@ -128,3 +128,39 @@ pub fn fixture_path() -> PathBuf {
         root.join("client/fixtures/atelier-pays-d-auge.json")
     }
 }
+
+/// A raw WebSocket that records every text frame, to check what a device really receives.
+pub struct RawSocket {
+    pub frames: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RawSocket {
+    pub async fn connect(base_url: &str, token: &str) -> RawSocket {
+        use futures_util::{SinkExt, StreamExt};
+        let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
+        let (mut socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("WebSocket connects");
+        let hello = serde_json::json!({ "type": "hello", "v": 1, "token": token });
+        socket.send(tokio_tungstenite::tungstenite::Message::text(hello.to_string())).await.expect("hello sent");
+        let frames = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = frames.clone();
+        let task = tokio::spawn(async move {
+            while let Some(Ok(message)) = socket.next().await {
+                if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                    sink.lock().unwrap().push(text.to_string());
+                }
+            }
+        });
+        RawSocket { frames, task }
+    }
+
+    pub fn all_text(&self) -> String {
+        self.frames.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for RawSocket {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,206 @@
+//! Who may do what, checked against the real server on SQLite and PostgreSQL.
+
+mod common;
+
+use atelier_client::{create_workshop, join, ConnectError, Connection};
+use atelier_proto::command::{CreateWorkshop, CreatedWorkshop, JoinRequest};
+use atelier_proto::model::{preset_themes, CommuneRef, Consents, RejectReason, SecretFields};
+use atelier_proto::view::Snapshot;
+use atelier_proto::{Command, ErrorCode, SecretId};
+use common::{Backend, TestServer, ADMIN_TOKEN};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn fields(title: &str) -> SecretFields {
+    SecretFields {
+        title: title.into(),
+        text: format!("Texte de {title}"),
+        place: String::new(),
+        commune: CommuneRef { insee: None, name: "Honfleur".into() },
+        best_moment: String::new(),
+        coordinates: None,
+    }
+}
+
+struct Room {
+    created: CreatedWorkshop,
+    facilitator: Connection,
+    moderator: Connection,
+    projector: Connection,
+    /// Three participants at T1, then three at T2.
+    people: Vec<Connection>,
+    /// Secret of each participant, same order.
+    secrets: Vec<SecretId>,
+}
+
+async fn new_workshop(base: &str) -> CreatedWorkshop {
+    let body = CreateWorkshop {
+        title: "Atelier test".into(),
+        venue: "Bar".into(),
+        starts_at: String::new(),
+        themes: preset_themes().into_iter().take(2).collect(),
+        tables: 2,
+        table_min: 2,
+        table_max: 8,
+        language: "fr".into(),
+    };
+    create_workshop(base, ADMIN_TOKEN, &body).await.expect("workshop created")
+}
+
+async fn join_as(base: &str, code: &str, name: &str, table: &str) -> Connection {
+    let request = JoinRequest {
+        code: code.into(),
+        name: name.into(),
+        commune: CommuneRef { insee: None, name: "Honfleur".into() },
+        consents: Consents { show_name: true, contact: true, photo_licence: false },
+        email: Some(format!("{}@example.org", name.to_lowercase())),
+        table: Some(table.into()),
+        op: None,
+    };
+    let joined = join(base, &request).await.expect("join");
+    Connection::connect(base, &joined.token).await.expect("participant connects")
+}
+
+/// A workshop in its writing step, where every participant wrote one secret.
+async fn writing_room(base: &str) -> Room {
+    let created = new_workshop(base).await;
+    let facilitator = Connection::connect(base, &created.facilitator_token).await.expect("facilitator connects");
+    let moderator = Connection::connect(base, &created.moderator_token).await.expect("moderator connects");
+    let projector = Connection::connect(base, &created.projector_token).await.expect("projector connects");
+    let mut people = Vec::new();
+    for (name, table) in [("Anne", "T1"), ("Bruno", "T1"), ("Chloé", "T1"), ("Denis", "T2"), ("Emma", "T2"), ("Fanny", "T2")] {
+        people.push(join_as(base, &created.code, name, table).await);
+    }
+    facilitator.send(Command::StartWriting { theme: None }).await.expect("writing starts");
+    let mut secrets = Vec::new();
+    for (i, person) in people.iter().enumerate() {
+        let answer = person.send(Command::SubmitSecret { fields: fields(&format!("Secret numéro {i}")) }).await.expect("secret stored");
+        secrets.push(serde_json::from_value(answer["secret"].clone()).expect("secret id in the ack"));
+    }
+    Room { created, facilitator, moderator, projector, people, secrets }
+}
+
+fn code_of(result: Result<serde_json::Value, atelier_proto::ProtoError>) -> ErrorCode {
+    result.expect_err("the command should be rejected").code
+}
+
+async fn approve_all(room: &Room) {
+    for secret in &room.secrets {
+        room.moderator.send(Command::ApproveSecret { secret: secret.clone(), version: 1 }).await.expect("approved");
+    }
+}
+
+async fn participant_rules(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let base = &server.base_url;
+    let room = writing_room(base).await;
+    let anne = &room.people[0];
+
+    // A participant cannot moderate or run the workshop.
+    assert_eq!(code_of(anne.send(Command::ApproveSecret { secret: room.secrets[1].clone(), version: 1 }).await), ErrorCode::Forbidden);
+    assert_eq!(code_of(anne.send(Command::StartPresenting).await), ErrorCode::Forbidden);
+    // Voting during writing is out of phase.
+    assert_eq!(code_of(anne.send(Command::CastVote { secret: room.secrets[1].clone() }).await), ErrorCode::WrongPhase);
+
+    approve_all(&room).await;
+    room.facilitator.send(Command::OpenVoting).await.expect("vote opens");
+    assert_eq!(code_of(anne.send(Command::CastVote { secret: room.secrets[0].clone() }).await), ErrorCode::OwnSecret);
+    assert_eq!(code_of(anne.send(Command::CastVote { secret: room.secrets[3].clone() }).await), ErrorCode::OtherTable);
+    assert_eq!(code_of(anne.send(Command::CastVote { secret: SecretId("s999".into()) }).await), ErrorCode::UnknownSecret);
+
+    // Two votes in one theme: the second replaces the first.
+    anne.send(Command::CastVote { secret: room.secrets[1].clone() }).await.expect("first vote");
+    anne.send(Command::CastVote { secret: room.secrets[2].clone() }).await.expect("changed vote");
+    let snapshot = room.facilitator.wait_for(WAIT, |s| table(s, "T1").votes_cast == 1).await.expect("one vote counted");
+    let tallies = &table(&snapshot, "T1").tallies;
+    let total: u32 = tallies.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 1, "tallies {tallies:?}");
+    assert!(tallies.contains(&(room.secrets[2].clone(), 1)));
+
+    // A vote for a secret that is then rejected is cleared, and the secret can no longer be chosen.
+    room.moderator
+        .send(Command::RejectSecret { secret: room.secrets[2].clone(), version: 2, reason: RejectReason::Duplicate, note: String::new() })
+        .await
+        .expect("rejected");
+    anne.wait_for(WAIT, |s| s.me.as_ref().is_some_and(|me| me.vote.is_none())).await.expect("vote cleared");
+    assert_eq!(code_of(anne.send(Command::CastVote { secret: room.secrets[2].clone() }).await), ErrorCode::SecretRejected);
+
+    // A participant of another workshop cannot reach this one's secrets.
+    let other = new_workshop(base).await;
+    let stranger = join_as(base, &other.code, "Gaston", "T1").await;
+    let stranger_view = stranger.snapshot().expect("stranger has a view");
+    assert!(stranger_view.secrets.is_empty());
+    assert_eq!(code_of(stranger.send(Command::CastVote { secret: room.secrets[1].clone() }).await), ErrorCode::WrongPhase);
+    let other_facilitator = Connection::connect(base, &other.facilitator_token).await.expect("connects");
+    other_facilitator.send(Command::StartWriting { theme: None }).await.expect("writing");
+    other_facilitator.send(Command::OpenVoting).await.expect("vote");
+    assert_eq!(code_of(stranger.send(Command::CastVote { secret: room.secrets[1].clone() }).await), ErrorCode::UnknownSecret);
+}
+
+fn table<'a>(snapshot: &'a Snapshot, id: &str) -> &'a atelier_proto::view::TableView {
+    snapshot.tables.iter().find(|t| t.id.as_str() == id).expect("table in view")
+}
+
+async fn staff_rules(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let base = &server.base_url;
+    let room = writing_room(base).await;
+
+    // The projector is read-only.
+    assert_eq!(code_of(room.projector.send(Command::StartPresenting).await), ErrorCode::Forbidden);
+    assert_eq!(code_of(room.projector.send(Command::ApproveSecret { secret: room.secrets[0].clone(), version: 1 }).await), ErrorCode::Forbidden);
+    // A moderator does not run the phases.
+    assert_eq!(code_of(room.moderator.send(Command::StartPresenting).await), ErrorCode::Forbidden);
+
+    // Two moderators on the same version: the second decision is refused as stale.
+    let second_moderator = Connection::connect(base, &room.created.moderator_token).await.expect("second moderator");
+    room.moderator.send(Command::ApproveSecret { secret: room.secrets[0].clone(), version: 1 }).await.expect("first decision");
+    let stale = second_moderator
+        .send(Command::RejectSecret { secret: room.secrets[0].clone(), version: 1, reason: RejectReason::Advertising, note: String::new() })
+        .await;
+    assert_eq!(code_of(stale), ErrorCode::StaleVersion);
+
+    // Wrong tokens are refused, for sockets and for workshop creation.
+    match Connection::connect(base, "not-a-token").await {
+        Err(ConnectError::Rejected(error)) => assert_eq!(error.code, ErrorCode::InvalidToken),
+        Err(other) => panic!("expected an invalid_token rejection, got {other:?}"),
+        Ok(_) => panic!("a wrong token was accepted"),
+    }
+    let body = CreateWorkshop {
+        title: "x".into(),
+        venue: String::new(),
+        starts_at: String::new(),
+        themes: preset_themes(),
+        tables: 1,
+        table_min: 6,
+        table_max: 8,
+        language: "fr".into(),
+    };
+    for token in ["", "wrong-admin-token"] {
+        match create_workshop(base, token, &body).await {
+            Err(error) => assert_eq!(error.code(), Some(ErrorCode::Unauthorized), "{error:?}"),
+            Ok(_) => panic!("workshop created with admin token {token:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participant_rules_on_sqlite() {
+    participant_rules(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participant_rules_on_postgres() {
+    participant_rules(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_rules_on_sqlite() {
+    staff_rules(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_rules_on_postgres() {
+    staff_rules(Backend::Postgres).await;
+}
