@@ -23,6 +23,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Server shutting down (standard "going away").
 pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// A frame broke the WebSocket protocol.
+pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// A frame was larger than [`MAX_FRAME_BYTES`].
+pub const CLOSE_TOO_LARGE: u16 = 1009;
 /// No valid `hello` in time, or an invalid token.
 pub const CLOSE_UNAUTHENTICATED: u16 = 4001;
 /// The device did not read its messages fast enough; reconnect and resume.
@@ -295,7 +299,18 @@ async fn serve(state: &AppState, identity: &Identity, stream: &mut futures_util:
     loop {
         tokio::select! {
             frame = stream.next() => {
-                let Some(Ok(frame)) = frame else { return Ending::PeerGone };
+                let frame = match frame {
+                    Some(Ok(frame)) => frame,
+                    Some(Err(error)) => {
+                        let text = error.to_string();
+                        tracing::info!(workshop.id = %identity.room.id, %error, "unreadable frame; closing the socket");
+                        if text.contains("too long") || text.contains("Space limit") {
+                            return Ending::Close(CLOSE_TOO_LARGE, "message too large");
+                        }
+                        return Ending::Close(CLOSE_PROTOCOL_ERROR, "WebSocket protocol error");
+                    }
+                    None => return Ending::PeerGone,
+                };
                 last_heard = Instant::now();
                 let body = match frame {
                     Message::Text(body) => body,

@@ -132,26 +132,107 @@ pub fn fixture_path() -> PathBuf {
 /// A raw WebSocket that records every text frame, to check what a device really receives.
 pub struct RawSocket {
     pub frames: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    arrived: std::sync::Arc<tokio::sync::Notify>,
+    outgoing: tokio::sync::mpsc::UnboundedSender<tokio_tungstenite::tungstenite::Message>,
+    /// Close code and reason, once the server closed the socket.
+    pub closed: std::sync::Arc<std::sync::Mutex<Option<(u16, String)>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RawSocket {
     pub async fn connect(base_url: &str, token: &str) -> RawSocket {
+        Self::connect_with(base_url, serde_json::json!({ "type": "hello", "v": 1, "token": token })).await
+    }
+
+    /// Connects and sends `hello` as given (for example with a `last_seq`).
+    pub async fn connect_with(base_url: &str, hello: serde_json::Value) -> RawSocket {
         use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
         let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
-        let (mut socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("WebSocket connects");
-        let hello = serde_json::json!({ "type": "hello", "v": 1, "token": token });
-        socket.send(tokio_tungstenite::tungstenite::Message::text(hello.to_string())).await.expect("hello sent");
+        let (socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("WebSocket connects");
+        let (mut sink, mut stream) = socket.split();
+        sink.send(Message::text(hello.to_string())).await.expect("hello sent");
         let frames = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = frames.clone();
+        let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+        let closed = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let (outgoing, mut to_send) = tokio::sync::mpsc::unbounded_channel::<Message>();
+        let (frames_in, arrived_in, closed_in) = (frames.clone(), arrived.clone(), closed.clone());
         let task = tokio::spawn(async move {
-            while let Some(Ok(message)) = socket.next().await {
-                if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
-                    sink.lock().unwrap().push(text.to_string());
+            loop {
+                tokio::select! {
+                    message = stream.next() => match message {
+                        Some(Ok(Message::Text(text))) => {
+                            frames_in.lock().unwrap().push(text.to_string());
+                            arrived_in.notify_waiters();
+                        }
+                        Some(Ok(Message::Close(frame))) => {
+                            *closed_in.lock().unwrap() = Some(frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new())));
+                            arrived_in.notify_waiters();
+                            break;
+                        }
+                        Some(Ok(_)) => {}
+                        _ => {
+                            let mut closed = closed_in.lock().unwrap();
+                            if closed.is_none() {
+                                *closed = Some((1006, String::new()));
+                            }
+                            arrived_in.notify_waiters();
+                            break;
+                        }
+                    },
+                    outgoing = to_send.recv() => match outgoing {
+                        Some(message) => {
+                            if sink.send(message).await.is_err() {
+                                break;
+                            }
+                        }
+                        None => break,
+                    },
                 }
             }
         });
-        RawSocket { frames, task }
+        RawSocket { frames, arrived, outgoing, closed, task }
+    }
+
+    pub fn send_text(&self, text: impl Into<String>) {
+        let _ = self.outgoing.send(tokio_tungstenite::tungstenite::Message::text(text.into()));
+    }
+
+    pub fn send_message(&self, message: tokio_tungstenite::tungstenite::Message) {
+        let _ = self.outgoing.send(message);
+    }
+
+    /// The received frames parsed as JSON.
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        self.frames.lock().unwrap().iter().filter_map(|f| serde_json::from_str(f).ok()).collect()
+    }
+
+    /// Waits until a received message satisfies `predicate`, and returns it.
+    pub async fn wait_message(&self, timeout: Duration, predicate: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.arrived.notified();
+            if let Some(found) = self.messages().into_iter().find(|m| predicate(m)) {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("no matching message within {timeout:?}; received: {:#?}", self.messages());
+            }
+        }
+    }
+
+    /// Waits until the server closes the socket and returns the close code.
+    pub async fn wait_closed(&self, timeout: Duration) -> (u16, String) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.arrived.notified();
+            if let Some(closed) = self.closed.lock().unwrap().clone() {
+                return closed;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("socket still open after {timeout:?}");
+            }
+        }
     }
 
     pub fn all_text(&self) -> String {
