@@ -6,7 +6,7 @@
 //! the original acknowledgement.
 
 use crate::ids::*;
-use crate::model::{Consents, CommuneRef, RejectReason, SecretFields};
+use crate::model::{CommuneRef, Consents, RejectReason, SecretFields, TourinsoftType};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,6 +132,8 @@ pub enum Command {
         #[serde(default)]
         note: String,
     },
+    /// Choose the TourinSoft object type of a secret for the import sheet.
+    SetTourinsoftType { secret: SecretId, object_type: TourinsoftType },
     /// Mark a secret "à vérifier" (opening hours, season…).
     MarkToCheck {
         secret: SecretId,
@@ -176,6 +178,7 @@ impl Command {
             Command::EditSecret { .. } => "edit_secret",
             Command::RejectSecret { .. } => "reject_secret",
             Command::MarkToCheck { .. } => "mark_to_check",
+            Command::SetTourinsoftType { .. } => "set_tourinsoft_type",
         }
     }
 }

@@ -158,6 +158,56 @@ impl RejectReason {
     }
 }
 
+/// TourinSoft object type ("bordereau") suggested for a secret in the import sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TourinsoftType {
+    /// Restaurants, places to eat.
+    #[serde(rename = "RES")]
+    Res,
+    /// Tastings, producers, specialities.
+    #[serde(rename = "DEG")]
+    Deg,
+    /// Natural spots.
+    #[serde(rename = "PNA")]
+    Pna,
+    /// Cultural heritage.
+    #[serde(rename = "PCU")]
+    Pcu,
+    /// Walks and routes.
+    #[serde(rename = "ITI")]
+    Iti,
+    /// Dated events.
+    #[serde(rename = "FMA")]
+    Fma,
+}
+
+impl TourinsoftType {
+    pub const ALL: [TourinsoftType; 6] =
+        [TourinsoftType::Res, TourinsoftType::Deg, TourinsoftType::Pna, TourinsoftType::Pcu, TourinsoftType::Iti, TourinsoftType::Fma];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TourinsoftType::Res => "RES",
+            TourinsoftType::Deg => "DEG",
+            TourinsoftType::Pna => "PNA",
+            TourinsoftType::Pcu => "PCU",
+            TourinsoftType::Iti => "ITI",
+            TourinsoftType::Fma => "FMA",
+        }
+    }
+
+    /// The type suggested from a theme key, before a moderator changes it.
+    pub fn suggested_for_theme(theme_key: &str) -> TourinsoftType {
+        match theme_key {
+            "bonnes-popotes" | "boire-un-verre" => TourinsoftType::Res,
+            "specialites" | "rencontres" => TourinsoftType::Deg,
+            "endroits-waouh" => TourinsoftType::Pna,
+            "moments" => TourinsoftType::Fma,
+            _ => TourinsoftType::Pcu,
+        }
+    }
+}
+
 /// How a secret reached the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

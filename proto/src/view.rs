@@ -95,6 +95,10 @@ pub struct SecretView {
     pub created_at_ms: i64,
     /// Whether a moderator changed the text; the author sees the new version.
     pub edited: bool,
+    /// TourinSoft object type chosen by a moderator (staff only); `None` means the theme's
+    /// suggestion applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tourinsoft_type: Option<TourinsoftType>,
     /// Staff only: earlier versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<SecretRevision>,

@@ -75,6 +75,7 @@ fn changes_of(workshop: &Workshop, event: &DomainEvent) -> Vec<Change> {
             Some(t) => vec![Change::Table(t.clone())],
         },
         DomainEvent::SecretSubmitted { id, table, .. } => vec![Change::Secret { id: id.clone(), removable: false }, Change::Table(table.clone())],
+        DomainEvent::TourinsoftTypeSet { id, .. } => vec![Change::Secret { id: id.clone(), removable: false }],
         DomainEvent::SecretModerated { id, .. } => {
             let mut changes = vec![Change::Secret { id: id.clone(), removable: true }];
             if workshop.phase == atelier_proto::model::Phase::Showcase || workshop.phase == atelier_proto::model::Phase::Feedback {

@@ -94,6 +94,7 @@ pub fn secret_view(workshop: &Workshop, secret: &Secret, viewer: &Viewer) -> Opt
         late: secret.late,
         created_at_ms: secret.created_at_ms,
         edited: secret.edited(),
+        tourinsoft_type: if *viewer == Viewer::Staff { secret.tourinsoft_type } else { None },
         history: if *viewer == Viewer::Staff { secret.history.clone() } else { Vec::new() },
     })
 }

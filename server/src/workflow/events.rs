@@ -56,6 +56,7 @@ pub enum DomainEvent {
         late: bool,
     },
     SecretModerated { id: SecretId, decision: Moderation, at_ms: i64 },
+    TourinsoftTypeSet { id: SecretId, object_type: TourinsoftType },
     PresentingStarted { orders: Vec<(TableId, Vec<ParticipantId>)>, at_ms: i64 },
     SecretSpotlighted { table: TableId, secret: SecretId, at_ms: i64 },
     PresenterFinished { table: TableId, at_ms: i64 },

@@ -232,6 +232,11 @@ pub fn decide(workshop: &Workshop, actor: &Actor, command: &Command, now_ms: i64
             let note = atelier_proto::model::validated_note("note", note)?;
             moderation::moderate(workshop, secret, *version, events::Moderation::Reject { reason: *reason, note }, now_ms)
         }
+        Command::SetTourinsoftType { secret, object_type } => {
+            require_staff(actor, STAFF)?;
+            require_secret(workshop, secret)?;
+            Ok(Decision::of(vec![DomainEvent::TourinsoftTypeSet { id: secret.clone(), object_type: *object_type }]))
+        }
         Command::MarkToCheck { secret, version, note } => {
             require_staff(actor, STAFF)?;
             let note = atelier_proto::model::validated_note("note", note)?;

@@ -39,6 +39,7 @@ pub struct Secret {
     pub late: bool,
     pub created_at_ms: i64,
     pub history: Vec<SecretRevision>,
+    pub tourinsoft_type: Option<TourinsoftType>,
 }
 
 impl Secret {
@@ -267,6 +268,7 @@ impl Workshop {
                     late: *late,
                     created_at_ms: *at_ms,
                     history: Vec::new(),
+                    tourinsoft_type: None,
                 });
             }
             DomainEvent::SecretModerated { id, decision, at_ms } => {
@@ -297,6 +299,11 @@ impl Workshop {
                             secret.moderation_note = Some(note.clone()).filter(|n| !n.is_empty());
                         }
                     }
+                }
+            }
+            DomainEvent::TourinsoftTypeSet { id, object_type } => {
+                if let Some(secret) = self.secret_mut(id) {
+                    secret.tourinsoft_type = Some(*object_type);
                 }
             }
             DomainEvent::PresentingStarted { orders, at_ms } => {
