@@ -6,7 +6,7 @@
 // applies an id once and answers a retry with the original acknowledgement.
 
 import { randomId, storageGet, storageSet } from './dom.js';
-import { createStore, applyWelcome, applyEvent } from './store.js';
+import { createStore, applyWelcome, applyEvent, applyLive } from './store.js';
 
 const PROTOCOL_VERSION = 1;
 const BACKOFF_START_MS = 500;
@@ -141,14 +141,14 @@ export class Connection {
       case 'event':
         if (this.lastSeq !== null && message.seq <= this.lastSeq) return;
         this.lastSeq = message.seq;
-        {
-          const notice = applyEvent(this.store, message.event);
+        for (const change of message.changes || []) {
+          const notice = applyEvent(this.store, change);
           if (notice) this.emit('notice', notice);
         }
         this.emit('change');
         break;
       case 'live':
-        this.store.online = new Set(message.live?.online || []);
+        applyLive(this.store, message.live);
         this.emit('change');
         break;
       case 'ack':

@@ -16,6 +16,8 @@ export function createStore() {
     showcase: null,
     feedback: new Map(),
     online: new Set(),
+    // Staff only: table id → reasons why the facilitator should look at that table.
+    stuck: new Map(),
     questions: [],
   };
 }
@@ -27,8 +29,15 @@ function byId(list, keyName = 'id') {
 export function applyWelcome(store, welcome) {
   store.role = welcome.role;
   store.participantId = welcome.participant_id || null;
-  const snap = welcome.snapshot;
-  if (!snap) return;
+  if (welcome.snapshot) applySnapshot(store, welcome.snapshot);
+}
+
+export function applyLive(store, live) {
+  store.online = new Set(live?.online || []);
+  store.stuck = new Map((live?.stuck || []).map((item) => [item.table, item.reasons || []]));
+}
+
+function applySnapshot(store, snap) {
   store.ready = true;
   store.workshop = snap.workshop;
   setStage(store, snap.stage);
@@ -39,7 +48,7 @@ export function applyWelcome(store, welcome) {
   store.reshuffle = snap.reshuffle || null;
   store.showcase = snap.showcase || null;
   store.feedback = byId(snap.feedback, 'participant');
-  store.online = new Set(snap.live?.online || []);
+  applyLive(store, snap.live);
 }
 
 function setStage(store, stage) {
@@ -95,6 +104,14 @@ export function applyEvent(store, event) {
     case 'question':
       store.questions.push({ table: event.table, text: event.text, at: Date.now() });
       break;
+    case 'reset': {
+      // A participant whose table or round changed gets a whole new view; who is online is
+      // not part of a participant's view, so the last known value is kept.
+      const { kind, ...snapshot } = event;
+      const live = { online: Array.from(store.online), stuck: Array.from(store.stuck, ([table, reasons]) => ({ table, reasons })) };
+      applySnapshot(store, { ...snapshot, live: snapshot.live && snapshot.live.online?.length ? snapshot.live : live });
+      break;
+    }
     case 'notice':
       return event;
     default:

@@ -182,7 +182,7 @@ function renderStage() {
 
 function renderAlerts() {
   const store = connection.store;
-  const stuck = Array.from(store.tables.values()).filter((table) => table.stuck?.length);
+  const stuck = Array.from(store.stuck, ([id, reasons]) => ({ id, stuck: reasons })).filter((table) => table.stuck.length);
   const signature = JSON.stringify([lang(), stuck.map((table) => [table.id, table.stuck.map((r) => r.code)])]);
   if (ui.alerts.dataset.sig === signature) return;
   ui.alerts.dataset.sig = signature;
@@ -214,6 +214,7 @@ function renderTables() {
     (table) => JSON.stringify([
       lang(),
       table,
+      store.stuck.get(table.id) || [],
       store.stage.phase,
       theme?.key,
       table.members.map((id) => [participantName(store, id), store.online.has(id), secretsBy(store, id, theme)]),
@@ -232,7 +233,7 @@ function secretsBy(store, participantId, theme) {
 }
 
 function tableCard(store, table, theme) {
-  const stuck = table.stuck || [];
+  const stuck = store.stuck.get(table.id) || [];
   const headingId = uniqueId('table-heading');
   const ownTimer = table.timer && (table.timer.ends_at_ms != null || table.timer.paused_remaining_ms != null);
   const countdown = countdownElement();
@@ -301,8 +302,8 @@ function tableCard(store, table, theme) {
       h(
         'div',
         { class: 'button-row' },
-        h('button', { type: 'button', class: 'button', 'aria-label': t('fac.table_plus_label', { table: table.id }), onclick: () => send({ type: 'extend_timer', table: table.id, seconds: 60 }) }, t('fac.plus_minute')),
-        h('button', { type: 'button', class: 'button', 'aria-label': t('fac.table_minus_label', { table: table.id }), onclick: () => send({ type: 'extend_timer', table: table.id, seconds: -60 }) }, t('fac.minus_minute')),
+        h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: table.id, seconds: 60 }) }, t('fac.table_plus', { table: table.id })),
+        h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: table.id, seconds: -60 }) }, t('fac.table_minus', { table: table.id })),
         h('button', { type: 'button', class: 'button', onclick: () => send({ type: paused ? 'resume_timer' : 'pause_timer', table: table.id }) }, paused ? t('fac.table_resume', { table: table.id }) : t('fac.table_pause', { table: table.id })),
         presenter ? h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'finish_presenting', table: table.id }) }, t('fac.next_presenter', { table: table.id })) : null,
       ),

@@ -426,12 +426,13 @@ function buildFeedback(header) {
   return {
     element,
     update() {
-      const done = store.me?.feedback_given || connection.pending('submit_feedback').length > 0;
-      const state = done ? 'done' : 'form';
+      const waiting = connection.pending('submit_feedback').length > 0;
+      const done = store.me?.feedback_given || waiting;
+      const state = done ? (waiting ? 'waiting' : 'done') : 'form';
       if (built === state) return;
       built = state;
       if (done) {
-        replaceChildren(body, h('p', { class: 'lead', role: 'status' }, connection.pending('submit_feedback').length ? t('feedback.pending') : t('feedback.thanks')));
+        replaceChildren(body, h('p', { class: 'lead', role: 'status' }, waiting ? t('feedback.pending') : t('feedback.thanks')));
         return;
       }
       replaceChildren(body, feedbackForm());
