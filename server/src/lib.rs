@@ -20,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod communes;
 pub mod config;
+pub mod exports;
 pub mod http;
 pub mod rooms;
 pub mod storage;

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod exports;
 pub mod limits;
 pub mod ws;
 
@@ -73,6 +74,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/server-info", get(api::server_info))
         .route("/ws", get(ws::upgrade))
         .route("/app/{*path}", get(assets::serve_asset))
+        .route("/api/workshops/{id}/exports/{file}", get(exports::download_export))
+        .route("/api/workshops/{id}/print/{page}", get(exports::print_page))
         .fallback(assets::serve_index)
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
