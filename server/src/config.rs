@@ -44,6 +44,15 @@ pub struct ServeConfig {
     #[arg(long, env = "ATELIER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Commands per second one connection may send on average (bursts of four times as many
+    /// are allowed). Above it, commands get the error `rate_limited`.
+    #[arg(long, env = "ATELIER_COMMAND_RATE", default_value_t = 10.0)]
+    pub command_rate: f64,
+
+    /// Join attempts per minute from one network address.
+    #[arg(long, env = "ATELIER_JOIN_RATE", default_value_t = 60)]
+    pub join_rate: u32,
+
     /// Seconds to wait for in-flight commands at shutdown.
     #[arg(long, env = "ATELIER_SHUTDOWN_GRACE", default_value_t = 8)]
     pub shutdown_grace_seconds: u64,

@@ -85,7 +85,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         hub: hub.clone(),
         admin_token_hash: admin_hash,
         join_base_url: join_base_url(&config, bound),
-        join_limiter: http::limits::RateLimiter::new(60, Duration::from_secs(60)),
+        join_limiter: http::limits::RateLimiter::new(config.join_rate, Duration::from_secs(60)),
+        command_rate: config.command_rate.max(0.1),
         shutdown,
     });
     spawn_ticker(hub.clone());

@@ -148,6 +148,11 @@ async fn retries_apply_once(backend: Backend) {
     let snapshot = facilitator.snapshot().expect("view");
     assert_eq!(snapshot.secrets.len(), 1, "one secret stored despite three sends");
 
+    // The same operation id for another command is a conflict, not a silent replay.
+    phone.send_text(cmd("op-double-tap", json!({ "type": "cast_vote", "secret": "s1" })));
+    let conflict = phone.wait_message(WAIT, |m| is_answer(m, "op-double-tap") && m["type"] == "error").await;
+    assert_eq!(conflict["error"]["code"], "op_conflict");
+
     // The typed client retries with its own op id too.
     let op = OpId("op-client-retry".into());
     let fields = SecretFields {

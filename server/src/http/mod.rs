@@ -28,6 +28,8 @@ pub struct AppState {
     pub admin_token_hash: String,
     pub join_base_url: String,
     pub join_limiter: limits::RateLimiter,
+    /// Average commands per second allowed on one connection.
+    pub command_rate: f64,
     /// Flips to `true` when the server shuts down, so sockets close with 1001.
     pub shutdown: watch::Receiver<bool>,
 }

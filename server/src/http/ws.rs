@@ -42,9 +42,8 @@ pub const PING_INTERVAL: Duration = Duration::from_secs(10);
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(25);
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Commands per second a connection may send on average, with bursts up to `COMMAND_BURST`.
-const COMMANDS_PER_SECOND: f64 = 10.0;
-const COMMAND_BURST: f64 = 40.0;
+/// A connection may send a burst of this many times its average command rate.
+const COMMAND_BURST_FACTOR: f64 = 4.0;
 
 /// Whether the request's Origin (when a browser sends one) is this server, so another site
 /// cannot open a socket with a visitor's cookies or tokens.
@@ -176,13 +175,18 @@ async fn await_hello(state: &AppState, stream: &mut futures_util::stream::SplitS
 /// Per-connection token bucket for commands.
 struct CommandBudget {
     tokens: f64,
+    rate: f64,
     refilled_at: Instant,
 }
 
 impl CommandBudget {
+    fn new(rate: f64) -> CommandBudget {
+        CommandBudget { tokens: rate * COMMAND_BURST_FACTOR, rate, refilled_at: Instant::now() }
+    }
+
     fn take(&mut self) -> bool {
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.refilled_at).as_secs_f64() * COMMANDS_PER_SECOND).min(COMMAND_BURST);
+        self.tokens = (self.tokens + now.duration_since(self.refilled_at).as_secs_f64() * self.rate).min(self.rate * COMMAND_BURST_FACTOR);
         self.refilled_at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -295,7 +299,7 @@ async fn serve(state: &AppState, identity: &Identity, stream: &mut futures_util:
     let mut ping = tokio::time::interval(PING_INTERVAL);
     ping.tick().await;
     let mut last_heard = Instant::now();
-    let mut budget = CommandBudget { tokens: COMMAND_BURST, refilled_at: Instant::now() };
+    let mut budget = CommandBudget::new(state.command_rate);
     loop {
         tokio::select! {
             frame = stream.next() => {

@@ -129,8 +129,8 @@ impl Hub {
                     }
                 }
             }
-            let operations: HashMap<String, serde_json::Value> =
-                log.operations.into_iter().filter_map(|(op, answer)| serde_json::from_str(&answer).ok().map(|v| (op, v))).collect();
+            let operations: HashMap<String, super::room::Operation> =
+                log.operations.into_iter().filter_map(|(op, stored)| super::room::Operation::from_stored(&stored).map(|o| (op, o))).collect();
             self.index_workshop(&workshop);
             let id = WorkshopId(log.id.clone());
             self.codes.insert(log.code.clone(), id.clone());

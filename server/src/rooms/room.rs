@@ -37,8 +37,8 @@ pub enum RoomMessage {
 
 pub struct RoomState {
     pub workshop: Workshop,
-    /// Answers of applied commands by operation id.
-    operations: HashMap<String, Value>,
+    /// Applied commands by operation id: who sent what, and the answer.
+    operations: HashMap<String, Operation>,
     buffer: VecDeque<Arc<Outbound>>,
     online: HashMap<ParticipantId, usize>,
     stuck: Vec<StuckTable>,
@@ -50,6 +50,40 @@ impl RoomState {
         online.sort();
         LiveView { online, stuck: self.stuck.clone() }
     }
+}
+
+/// An applied command, remembered so that a retry gets the same answer.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Operation {
+    /// SHA-256 of the sender and the command: a reused id with another command is a conflict.
+    pub fingerprint: String,
+    pub answer: Value,
+}
+
+impl Operation {
+    /// Reads a stored operation; answers stored before fingerprints existed match anything.
+    pub fn from_stored(text: &str) -> Option<Operation> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        match serde_json::from_value::<Operation>(value.clone()) {
+            Ok(operation) => Some(operation),
+            Err(_) => Some(Operation { fingerprint: String::new(), answer: value }),
+        }
+    }
+}
+
+fn fingerprint(actor: &str, command: &impl serde::Serialize) -> String {
+    let body = serde_json::to_string(command).expect("commands serialize");
+    crate::auth::hash_token(&format!("{actor}\n{body}"))
+}
+
+/// Returns the remembered answer to `op`, or `op_conflict` when the id was used for another
+/// command or by another device.
+fn remembered(state: &RoomState, op: &str, fingerprint: &str) -> Option<Result<Value, ProtoError>> {
+    let operation = state.operations.get(op)?;
+    if !operation.fingerprint.is_empty() && operation.fingerprint != fingerprint {
+        return Some(Err(ProtoError::new(ErrorCode::OpConflict).with_detail(op)));
+    }
+    Some(Ok(operation.answer.clone()))
 }
 
 /// What a device receives when it says hello.
@@ -75,7 +109,7 @@ fn internal(error: impl std::fmt::Display, workshop: &WorkshopId) -> ProtoError 
 }
 
 impl Room {
-    pub fn new(id: WorkshopId, code: String, workshop: Workshop, operations: HashMap<String, Value>, store: Arc<dyn Store>, communes: Arc<Communes>) -> Room {
+    pub fn new(id: WorkshopId, code: String, workshop: Workshop, operations: HashMap<String, Operation>, store: Arc<dyn Store>, communes: Arc<Communes>) -> Room {
         let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
         let state = RoomState { workshop, operations, buffer: VecDeque::new(), online: HashMap::new(), stuck: Vec::new() };
         Room { id, code, state: Mutex::new(state), sender, store, communes }
@@ -107,15 +141,16 @@ impl Room {
     #[tracing::instrument(skip_all, fields(workshop.id = %self.id, op.id = %op, command = command.name(), actor = ?actor))]
     pub async fn execute(&self, actor: &Actor, op: &OpId, command: &Command) -> Result<Value, ProtoError> {
         let started = std::time::Instant::now();
+        let fingerprint = fingerprint(&format!("{actor:?}"), command);
         let command = self.prepare(command);
         let mut state = self.state.lock().await;
-        if let Some(answer) = state.operations.get(op.as_str()) {
+        if let Some(answer) = remembered(&state, op.as_str(), &fingerprint) {
             tracing::debug!("retried operation answered from its stored result");
-            return Ok(answer.clone());
+            return answer;
         }
         let now = now_ms();
         let decision = workflow::decide(&state.workshop, actor, &command, now)?;
-        let result = self.commit(&mut state, decision, Some(op.as_str()), now).await?;
+        let result = self.commit(&mut state, decision, Some((op.as_str(), fingerprint)), now).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "command applied");
         Ok(result)
     }
@@ -124,10 +159,14 @@ impl Room {
     /// participant with a new device token.
     pub async fn join(&self, request: &JoinRequest, token_hash: String) -> Result<(ParticipantId, Option<TableId>), ProtoError> {
         let commune = self.communes.resolve(&request.commune);
+        let mut identity = request.clone();
+        identity.op = None;
+        let fingerprint = fingerprint("join", &identity);
         let mut state = self.state.lock().await;
         let now = now_ms();
         if let Some(op) = &request.op {
-            if let Some(answer) = state.operations.get(op.as_str()).cloned() {
+            if let Some(answer) = remembered(&state, op.as_str(), &fingerprint) {
+                let answer = answer?;
                 let participant: ParticipantId = serde_json::from_value(answer["participant"].clone()).map_err(|e| internal(e, &self.id))?;
                 let table = state.workshop.participant(&participant).and_then(|p| p.table.clone());
                 let decision = Decision::of_events(vec![DomainEvent::ParticipantTokenAdded { id: participant.clone(), token_hash }]);
@@ -145,14 +184,14 @@ impl Room {
             Source::Phone,
             Some(token_hash),
         )?;
-        self.commit(&mut state, decision, request.op.as_ref().map(|o| o.as_str()), now).await?;
+        self.commit(&mut state, decision, request.op.as_ref().map(|o| (o.as_str(), fingerprint)), now).await?;
         let table = state.workshop.participant(&participant).and_then(|p| p.table.clone());
         tracing::info!(workshop.id = %self.id, participant.id = %participant, table = ?table, "participant joined");
         Ok((participant, table))
     }
 
     /// Stores the decision's events (and the answer to `op`), then applies and broadcasts them.
-    async fn commit(&self, state: &mut RoomState, decision: Decision, op: Option<&str>, now: i64) -> Result<Value, ProtoError> {
+    async fn commit(&self, state: &mut RoomState, decision: Decision, op: Option<(&str, String)>, now: i64) -> Result<Value, ProtoError> {
         let first_seq = state.workshop.seq + 1;
         let stored: Vec<StoredEvent> = decision
             .events
@@ -160,10 +199,11 @@ impl Room {
             .enumerate()
             .map(|(i, event)| StoredEvent { seq: first_seq + i as u64, at_ms: now, body: serde_json::to_string(event).expect("events serialize") })
             .collect();
-        let answer = decision.result.to_string();
-        if !stored.is_empty() || op.is_some() {
-            let operation = op.map(|op| (op, answer.as_str()));
-            self.store.append(self.id.as_str(), &stored, operation).await.map_err(|e| internal(e, &self.id))?;
+        let operation = op.map(|(id, fingerprint)| (id, Operation { fingerprint, answer: decision.result.clone() }));
+        let stored_operation = operation.as_ref().map(|(id, o)| (*id, serde_json::to_string(o).expect("operations serialize")));
+        if !stored.is_empty() || operation.is_some() {
+            let for_store = stored_operation.as_ref().map(|(id, text)| (*id, text.as_str()));
+            self.store.append(self.id.as_str(), &stored, for_store).await.map_err(|e| internal(e, &self.id))?;
         }
         for event in &decision.events {
             state.workshop.apply(event);
@@ -176,8 +216,8 @@ impl Room {
             // No receiver is not an error: nobody is connected.
             let _ = self.sender.send(RoomMessage::Outbound(outbound));
         }
-        if let Some(op) = op {
-            state.operations.insert(op.to_owned(), decision.result.clone());
+        if let Some((id, operation)) = operation {
+            state.operations.insert(id.to_owned(), operation);
         }
         self.refresh_stuck(state, now);
         Ok(decision.result)

@@ -23,6 +23,7 @@ pub struct TestServer {
     pub port: u16,
     data_dir: PathBuf,
     database_url: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 /// Creates an empty PostgreSQL database for one test and returns its URL.
@@ -40,8 +41,9 @@ pub async fn fresh_postgres_database() -> String {
     format!("{base}/{name}")
 }
 
-fn spawn(port: u16, data_dir: &PathBuf, database_url: Option<&str>) -> (Child, u16) {
+fn spawn(port: u16, data_dir: &PathBuf, database_url: Option<&str>, env: &[(String, String)]) -> (Child, u16) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     command
         .arg("serve")
         .arg("--bind")
@@ -78,13 +80,19 @@ fn spawn(port: u16, data_dir: &PathBuf, database_url: Option<&str>) -> (Child, u
 
 impl TestServer {
     pub async fn start(backend: Backend) -> TestServer {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// Starts a server with extra environment variables (`ATELIER_COMMAND_RATE`…).
+    pub async fn start_with(backend: Backend, env: &[(&str, &str)]) -> TestServer {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let data_dir = std::env::temp_dir().join(format!("atelier-test-{}", uuid::Uuid::new_v4().simple()));
         let database_url = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(fresh_postgres_database().await),
         };
-        let (child, port) = spawn(0, &data_dir, database_url.as_deref());
-        TestServer { child: Some(child), base_url: format!("http://127.0.0.1:{port}"), port, data_dir, database_url }
+        let (child, port) = spawn(0, &data_dir, database_url.as_deref(), &env);
+        TestServer { child: Some(child), base_url: format!("http://127.0.0.1:{port}"), port, data_dir, database_url, env }
     }
 
     /// Kills the process without warning (SIGKILL), as a crash would.
@@ -98,7 +106,7 @@ impl TestServer {
     /// Starts the server again on the same port and database.
     pub fn restart(&mut self) {
         self.kill();
-        let (child, _) = spawn(self.port, &self.data_dir, self.database_url.as_deref());
+        let (child, _) = spawn(self.port, &self.data_dir, self.database_url.as_deref(), &self.env);
         self.child = Some(child);
     }
 
