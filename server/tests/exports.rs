@@ -116,6 +116,31 @@ fn read_xlsx(bytes: &[u8]) -> BTreeMap<String, SheetData> {
     sheets
 }
 
+/// Reads the XML of every worksheet of an .xlsx file, in sheet order.
+fn worksheet_xml(bytes: &[u8]) -> Vec<String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx is a zip archive");
+    let mut sheets = Vec::new();
+    for n in 1.. {
+        let Ok(mut file) = archive.by_name(&format!("xl/worksheets/sheet{n}.xml")) else { break };
+        let mut xml = String::new();
+        file.read_to_string(&mut xml).expect("worksheet XML");
+        sheets.push(xml);
+    }
+    sheets
+}
+
+/// Checks the layout every workbook shares: header row frozen, autofilter, set column widths.
+fn check_layout(file: &str, bytes: &[u8]) {
+    let sheets = worksheet_xml(bytes);
+    assert!(!sheets.is_empty(), "{file} has worksheets");
+    for (index, xml) in sheets.iter().enumerate() {
+        assert!(xml.contains("ySplit=\"1\"") && xml.contains("state=\"frozen\""), "{file} sheet {}: frozen header row", index + 1);
+        assert!(xml.contains("<autoFilter ref=\"A1:"), "{file} sheet {}: autofilter", index + 1);
+        assert!(xml.contains("customWidth=\"1\""), "{file} sheet {}: column widths", index + 1);
+    }
+}
+
 /// Every cell of a workbook as one text, to look for what must not be there.
 fn xlsx_text(bytes: &[u8]) -> String {
     let mut out = String::new();
@@ -239,6 +264,10 @@ async fn check_fixture_exports(backend: Backend) {
         if file != "datatourisme.jsonld" {
             assert!(!text.contains('@'), "{file} contains an @");
         }
+    }
+
+    for file in ["staff.xlsx", "public.xlsx", "tourinsoft.xlsx"] {
+        check_layout(file, &downloads[file].body);
     }
 
     // Staff workbook.
