@@ -33,7 +33,7 @@ export class Connection {
     this.lastMessageAt = 0;
     this.retryTimer = null;
     window.addEventListener('online', () => this.reconnectNow());
-    window.addEventListener('offline', () => this.setStatus('offline'));
+    window.addEventListener('offline', () => this.dropSocket());
   }
 
   on(kind, listener) {
@@ -108,6 +108,16 @@ export class Connection {
     const delay = BACKOFF_START_MS / 2 + Math.random() * ceiling;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  // The browser says the network is gone: the socket is dead even if no error came yet, so
+  // it is dropped and commands wait in the outbox until the network is back.
+  dropSocket() {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close();
+    this.setStatus('offline');
+    clearTimeout(this.retryTimer);
   }
 
   reconnectNow() {

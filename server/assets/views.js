@@ -7,6 +7,7 @@ import { remaining, formatCountdown } from './store.js';
 export const PHASES = ['lobby', 'writing', 'presenting', 'voting', 'results', 'showcase', 'feedback', 'closed'];
 export const STATUSES = ['pending', 'approved', 'rejected', 'to_check'];
 export const REJECT_REASONS = ['already_online', 'advertising', 'private_place', 'dangerous', 'duplicate', 'personal_data', 'other'];
+export const TOURINSOFT_TYPES = ['RES', 'DEG', 'PNA', 'PCU', 'ITI', 'FMA'];
 
 export function phaseLabel(phase) {
   return t(`phase.${phase}`);

@@ -39,6 +39,7 @@ const DYNAMIC_KEYS = [
   ...['phone', 'paper'].map((s) => `source.${s}`),
   ...['presenting', 'voting', 'results'].map((p) => `proj.${p}`),
   ...[1, 2, 3, 4, 5].map((n) => `feedback.rating_${n}`),
+  ...['RES', 'DEG', 'PNA', 'PCU', 'ITI', 'FMA'].map((type) => `tourinsoft.${type}`),
 ];
 
 test('catalogs have the same keys', async () => {

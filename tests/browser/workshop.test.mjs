@@ -2,7 +2,7 @@
 // facilitator, moderator, projector and six phones at two tables.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, checkA11y, screenshot, PHONE, WIDE, ADMIN_TOKEN } from './harness.mjs';
+import { startServer, launchBrowser, openPage, checkA11y, screenshot, artifacts, PHONE, ADMIN_TOKEN } from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 
@@ -23,8 +23,17 @@ const a11y = [];
 let code;
 let links;
 
+let failureCount = 0;
+
+// Waits until the locator shows; on a timeout, saves the page as failure-N.png first.
 async function visible(locator) {
-  await locator.first().waitFor({ state: 'visible', ...WAIT });
+  try {
+    await locator.first().waitFor({ state: 'visible', ...WAIT });
+  } catch (error) {
+    failureCount += 1;
+    await locator.page().screenshot({ path: `${artifacts}/failure-${failureCount}.png`, fullPage: true }).catch(() => {});
+    throw error;
+  }
   return locator.first();
 }
 
@@ -49,13 +58,13 @@ async function writeSecret(page, { title, text, place = '', moment = '' }) {
 async function approveAll(page) {
   // Approves every pending secret with the keyboard shortcut, oldest first.
   for (let guard = 0; guard < 40; guard += 1) {
-    const empty = await page.locator('.queue .empty').count();
+    const empty = await page.locator('.queue-pending .empty').count();
     if (empty) return;
-    const first = page.locator('.queue .queue-item').first();
+    const first = page.locator('.queue-pending .queue-item').first();
     const title = await first.locator('.queue-title').textContent();
     await first.locator('button').click();
     await page.keyboard.press('a');
-    await page.locator('.queue .queue-item', { hasText: title }).waitFor({ state: 'detached', ...WAIT });
+    await page.locator('.queue-pending .queue-item', { hasText: title }).waitFor({ state: 'detached', ...WAIT });
   }
   throw new Error('moderation queue never emptied');
 }
@@ -258,7 +267,7 @@ describe('a whole workshop in the browser', () => {
     await visible(mod.locator('.queue-item', { hasText: 'Le pré aux pommiers' }));
     a11y.push(...(await checkA11y(mod, 'moderator-queue')));
     await screenshot(mod, 'moderator-queue');
-    const titles = await mod.locator('.queue .queue-title').allTextContents();
+    const titles = await mod.locator('.queue-pending .queue-title').allTextContents();
     assert.deepEqual(titles.slice(0, 2), ['La crêperie du port', 'Promo au Super Discount'], 'queue lists the oldest first');
 
     await mod.locator('.queue-item', { hasText: 'Promo au Super Discount' }).locator('button').click();
@@ -293,6 +302,18 @@ describe('a whole workshop in the browser', () => {
     assert.equal(await pages.projector.locator('.wall-item', { hasText: 'Promo au Super Discount' }).count(), 0, 'projector hides rejected secrets');
     a11y.push(...(await checkA11y(pages.projector, 'projector-writing')));
     await screenshot(pages.projector, 'projector-writing');
+
+    // Help for a table: an inspiration question and one more minute.
+    await fac.locator('#table-T1').getByRole('button', { name: 'Envoyer la question à la table' }).click();
+    await visible(maelle.page.locator('.question-text', { hasText: 'Quel plat faites-vous goûter à vos amis de passage ?' }));
+    await screenshot(maelle.page, 'participant-question');
+    await fac.getByRole('button', { name: '+1 min pour T2' }).click();
+    await visible(fac.locator('#table-T2 .countdown'));
+    await paul.page.waitForFunction(() => /^1[01]:\d\d$/.test(document.querySelector('.countdown')?.textContent || ''), null, WAIT);
+    await fac.getByRole('button', { name: 'Mettre en pause' }).click();
+    await visible(jean.page.locator('.countdown', { hasText: 'En pause' }));
+    await fac.getByRole('button', { name: 'Reprendre', exact: true }).click();
+    await jean.page.waitForFunction(() => /^\d+:\d\d$/.test(document.querySelector('.countdown')?.textContent || ''), null, WAIT);
 
     await visible(fac.locator('#table-T2 .member-count', { hasText: '1 secret' }));
     a11y.push(...(await checkA11y(fac, 'facilitator-writing')));
@@ -383,24 +404,65 @@ describe('a whole workshop in the browser', () => {
   it('round two goes from writing to results', async () => {
     await facilitatorClick('Lancer la saisie');
     for (const phone of phones) await visible(phone.page.getByRole('heading', { name: 'Les endroits « waouh »' }));
+    // Maëlle's table-mates vote for her very long text below, so that it reaches the showcase.
+    const longText = 'Depuis le sentier du littoral, on descend par les marches de la falaise. '.repeat(26).trim();
+    assert.ok(longText.length > 1800 && longText.length <= 2000);
+    const paul = phones.find((phone) => phone.name === 'Paul');
     for (const phone of phones) {
-      await writeSecret(phone.page, { title: `Le coin de ${phone.name}`, text: `Un endroit que ${phone.name} adore, surtout au coucher du soleil.` });
+      if (phone === paul) continue;
+      const text = phone.name === 'Maëlle' ? longText : `Un endroit que ${phone.name} adore, surtout au coucher du soleil.`;
+      await writeSecret(phone.page, { title: `Le coin de ${phone.name}`, text });
     }
+
+    // Paul writes while his phone is offline: the secret waits, then goes once the network is back.
+    await paul.page.context().setOffline(true);
+    await visible(paul.page.locator('.conn', { hasText: 'Hors ligne' }));
+    await paul.page.getByLabel('Titre du secret').fill('Le coin de Paul');
+    await paul.page.getByLabel('Votre secret').fill('Un endroit que Paul adore, surtout au coucher du soleil.');
+    await paul.page.getByRole('button', { name: 'Envoyer mon secret' }).click();
+    await visible(paul.page.locator('.mine-item', { hasText: 'Le coin de Paul' }).locator('.badge-waiting'));
+    await visible(paul.page.locator('.conn', { hasText: 'Hors ligne — 1 élément(s) en attente' }));
+    await screenshot(paul.page, 'participant-offline');
+    await paul.page.context().setOffline(false);
+    await visible(paul.page.locator('.conn', { hasText: /^Connecté$/ }));
+    await visible(paul.page.locator('.mine-item', { hasText: 'Le coin de Paul' }).locator('.badge-pending'));
+    await visible(pages.moderator.locator('.queue-item', { hasText: 'Le coin de Paul' }));
+    assert.equal(await pages.moderator.locator('.queue-item', { hasText: 'Le coin de Paul' }).count(), 1, 'the resent secret is stored once');
+
+    // Two moderators on the same secret: the second one's decision is refused as stale.
+    const mod2 = await openPage(browser, { name: 'moderator-2' });
+    pages.moderator2 = mod2;
+    await mod2.goto(links.moderator);
+    await mod2.locator('.queue-item', { hasText: 'Le coin de Jean' }).locator('button').click();
+    await mod2.keyboard.press('e');
+    await mod2.getByLabel('Titre du secret').fill('Le coin secret de Jean');
+    await pages.moderator.locator('.queue-item', { hasText: 'Le coin de Jean' }).locator('button').click();
+    await pages.moderator.keyboard.press('a');
+    await visible(mod2.getByText('Attention : quelqu’un d’autre vient de décider de ce secret.', { exact: false }));
+    await mod2.getByRole('button', { name: 'Enregistrer la modification' }).click();
+    await visible(mod2.getByText('Ce secret a changé depuis que vous l\'avez ouvert', { exact: false }));
+    await visible(mod2.locator('.mod-detail .badge-approved'));
+    a11y.push(...(await checkA11y(mod2, 'moderator-stale')));
+    await screenshot(mod2, 'moderator-stale');
     await approveAll(pages.moderator);
     await facilitatorClick('Lancer les présentations');
+    // This time the facilitator hands over for everyone.
     const fac = pages.facilitator;
     for (const table of ['T1', 'T2']) {
-      for (let guard = 0; guard < 10; guard += 1) {
-        const next = fac.getByRole('button', { name: `Personne suivante (${table})` });
-        if (!(await next.count())) break;
-        await next.click();
-        await fac.waitForTimeout(0);
-        await fac.locator(`#table-${table} dd`, { hasText: new RegExp(`\\(${guard + 2}/|terminées`) }).first().waitFor(WAIT);
+      const progress = fac.locator(`#table-${table} dd`).nth(2);
+      await visible(fac.getByRole('button', { name: `Personne suivante (${table})` }));
+      for (let guard = 0; guard < 10 && (await progress.textContent()) !== 'terminées'; guard += 1) {
+        const before = await progress.textContent();
+        await fac.getByRole('button', { name: `Personne suivante (${table})` }).click();
+        await fac.waitForFunction(([selector, text]) => document.querySelectorAll(selector)[2]?.textContent !== text, [`#table-${table} dd`, before], WAIT);
       }
+      assert.equal(await progress.textContent(), 'terminées', `presentations at ${table} are done`);
     }
     await facilitatorClick('Ouvrir le vote');
+    const maelle = phones[0];
     for (const phone of phones) {
-      const button = await visible(phone.page.getByRole('button', { name: /^Voter pour/ }));
+      const forMaelle = phone !== maelle && phone.table === maelle.table;
+      const button = await visible(phone.page.getByRole('button', { name: forMaelle ? 'Voter pour « Le coin de Maëlle »' : /^Voter pour/ }));
       await button.click();
       await visible(phone.page.getByText(/^Votre vote : /));
     }
@@ -437,8 +499,15 @@ describe('a whole workshop in the browser', () => {
 
     await fac.getByRole('button', { name: '2. Les endroits « waouh »' }).click();
     await visible(projector.getByRole('heading', { name: 'Les endroits « waouh »' }));
-    await visible(projector.locator('.showcase-title', { hasText: /^Le coin de / }));
+    const long = projector.locator('.showcase-card', { hasText: 'Le coin de Maëlle' });
+    await visible(long.locator('.showcase-text', { hasText: 'sentier du littoral' }));
     await screenshot(projector, 'projector-showcase-2');
+    const fits = await projector.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight);
+    assert.ok(fits, 'the showcase with a 1,900-character winner fits on one 1920×1080 screen');
+    const overflowing = await projector.evaluate(() => Array.from(document.querySelectorAll('.showcase-card')).filter((card) => card.scrollHeight > card.clientHeight + 1).length);
+    assert.equal(overflowing, 0, 'no showcase card cuts its text');
+    const textSize = await long.locator('.showcase-text').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(textSize >= 16, `the long text stays at 16 px or more on the projector, got ${textSize}`);
   });
 
   it('feedback and closing', async () => {

@@ -55,7 +55,7 @@ export async function mount(main, { param }) {
   );
   replaceChildren(
     main,
-    h('div', { class: 'no-print' }, h('h1', {}, t('cards.title')), h('p', {}, t('cards.help')), h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, t('cards.print')), h('a', { class: 'button', href: '/' }, t('cards.back'))),
+    h('div', { class: 'no-print' }, h('h1', {}, t('cards.title')), h('p', {}, t('cards.help')), h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, t('cards.print')), h('a', { class: 'button', href: '/' }, t('cards.back')))),
     h('div', { class: 'cards-grid' }, cards),
     paperForm,
   );

@@ -51,10 +51,10 @@ export function mount(main) {
     ui.title,
     ui.stage,
     ui.alerts,
-    h('section', { class: 'tables-section', 'aria-labelledby': 'tables-title' }, h('h2', { id: 'tables-title' }, t('fac.tables')), ui.tables),
     ui.ties,
     ui.reshuffle,
     ui.showcase,
+    h('section', { class: 'tables-section', 'aria-labelledby': 'tables-title' }, h('h2', { id: 'tables-title' }, t('fac.tables')), ui.tables),
     ui.paper,
     ui.people,
     ui.feedback,
@@ -122,17 +122,18 @@ function buildStage() {
     send({ type: paused ? 'resume_timer' : 'pause_timer', table: null });
   } });
   ui.stageParts.pauseButton = pause;
-  replaceChildren(
-    ui.stage,
-    h('h2', { id: 'stage-title' }, t('fac.stage')),
-    h('div', { class: 'stage-status' }, ui.stageParts.phase, ui.stageParts.countdown),
-    h(
+  ui.stageParts.timerGroup = h(
       'div',
       { class: 'button-row', role: 'group', 'aria-label': t('fac.timer_group') },
       h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: null, seconds: -60 }) }, t('fac.minus_minute')),
       h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: null, seconds: 60 }) }, t('fac.plus_minute')),
       pause,
-    ),
+    );
+  replaceChildren(
+    ui.stage,
+    h('h2', { id: 'stage-title' }, t('fac.stage')),
+    h('div', { class: 'stage-status' }, ui.stageParts.phase, ui.stageParts.countdown),
+    ui.stageParts.timerGroup,
     h(
       'div',
       { class: 'button-row', role: 'group', 'aria-label': t('fac.steps_group') },
@@ -174,6 +175,8 @@ function renderStage() {
   }
   const next = NEXT_ACTION[store.stage.phase];
   for (const [key, button] of Object.entries(parts.buttons)) button.classList.toggle('primary', key === next);
+  // Timers only run while people write.
+  parts.timerGroup.hidden = store.stage.phase !== 'writing';
   const paused = store.stage.timer.paused_remaining_ms != null;
   parts.pauseButton.textContent = paused ? t('fac.resume') : t('fac.pause');
 }
@@ -219,7 +222,7 @@ function renderTables() {
       theme?.key,
       table.members.map((id) => [participantName(store, id), store.online.has(id), secretsBy(store, id, theme)]),
       minutesSince(store, table.last_secret_at_ms),
-      (table.tie || []).concat(table.winners || []).map((id) => store.secrets.get(id)?.fields.title),
+      (table.tie || []).concat(table.winners || []).map((id) => [store.secrets.get(id)?.fields.title, store.secrets.get(id)?.status]),
     ]),
     (table) => tableCard(store, table, theme),
   );
@@ -290,7 +293,13 @@ function tableCard(store, table, theme) {
     members,
     stats,
     winners.length ? h('p', { class: 'winner-line' }, t('fac.winner', { title: winners.map((s) => s.fields.title).join(' / ') })) : null,
-    h(
+    // The projector shows approved secrets only, so an unapproved winner would be missing
+    // from the showcase.
+    winners.some((s) => s.status !== 'approved') ? h('p', { class: 'stuck-reasons' }, t('fac.winner_unapproved')) : null,
+    store.stage.phase === 'presenting' && presenter
+      ? h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'finish_presenting', table: table.id }) }, t('fac.next_presenter', { table: table.id })))
+      : null,
+    store.stage.phase !== 'writing' ? null : h(
       'div',
       { class: 'help' },
       questions.length
@@ -305,7 +314,6 @@ function tableCard(store, table, theme) {
         h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: table.id, seconds: 60 }) }, t('fac.table_plus', { table: table.id })),
         h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: table.id, seconds: -60 }) }, t('fac.table_minus', { table: table.id })),
         h('button', { type: 'button', class: 'button', onclick: () => send({ type: paused ? 'resume_timer' : 'pause_timer', table: table.id }) }, paused ? t('fac.table_resume', { table: table.id }) : t('fac.table_pause', { table: table.id })),
-        presenter ? h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'finish_presenting', table: table.id }) }, t('fac.next_presenter', { table: table.id })) : null,
       ),
     ),
   );

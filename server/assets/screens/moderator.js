@@ -1,11 +1,11 @@
 // Moderator queue: pending secrets oldest first, decided with the keyboard or the mouse.
 // Each decision carries the version the moderator read; the server refuses a stale one.
 
-import { h, clear, replaceChildren, keyedList, announce, uniqueId } from '../dom.js';
+import { h, replaceChildren, keyedList, announce, uniqueId } from '../dom.js';
 import { t, lang, serverMessage, formatTime } from '../i18n/index.js';
 import { setPageTitle } from '../app.js';
 import { participantName } from '../store.js';
-import { statusBadge, secretBody, REJECT_REASONS } from '../views.js';
+import { statusBadge, secretBody, REJECT_REASONS, TOURINSOFT_TYPES } from '../views.js';
 import { textField, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
 import { openStaffConnection, missingToken, fatalPanel } from './staff.js';
@@ -25,17 +25,22 @@ export function mount(main) {
     if (connection) {
       connection.on('error', (error, entry) => {
         const decided = entry && decisionOps.get(entry.op);
+        if (entry) decisionOps.delete(entry.op);
         if (error?.code === 'stale_version' && decided) {
           staleMessage = serverMessage(error);
           mode = null;
-          selectedId = decided;
+          selectedId = decided.secret;
           render(true);
           ui?.detail.querySelector('.stale')?.focus();
         } else {
           announce(serverMessage(error), 'error');
         }
       });
-      connection.on('ack', (op) => decisionOps.delete(op));
+      connection.on('ack', (op) => {
+        const done = decisionOps.get(op);
+        decisionOps.delete(op);
+        if (done?.message) announce(done.message);
+      });
     }
   }
   if (!connection) {
@@ -46,7 +51,7 @@ export function mount(main) {
     fatal: h('div'),
     title: h('h1', {}),
     counts: h('p', { class: 'mod-counts', 'aria-live': 'polite' }),
-    queue: h('ul', { class: 'queue', 'aria-label': t('mod.queue') }),
+    queue: h('ul', { class: 'queue queue-pending', 'aria-label': t('mod.queue') }),
     checkList: h('ul', { class: 'queue' }),
     recent: h('ul', { class: 'recent' }),
     detail: h('section', { class: 'panel mod-detail', 'aria-live': 'polite', 'aria-labelledby': 'detail-title' }),
@@ -116,7 +121,7 @@ function render(force = false) {
   // When the selected secret leaves the queue, the next one at the same place is opened.
   const index = all.findIndex((s) => s.id === selectedId);
   if (index >= 0) selectedIndex = index;
-  else if (!(staleMessage && store.secrets.has(selectedId))) {
+  else if (!((staleMessage || mode) && store.secrets.has(selectedId))) {
     selectedId = all.length ? all[Math.min(selectedIndex, all.length - 1)].id : null;
     if (mode && mode.secretId !== selectedId) mode = null;
   }
@@ -136,6 +141,7 @@ function render(force = false) {
   keyedList(ui.queue, pending, (s) => s.id, sig, item);
   keyedList(ui.checkList, toCheck, (s) => s.id, sig, item);
   if (!pending.length) replaceChildren(ui.queue, h('li', { class: 'empty' }, t('mod.empty')));
+  if (!toCheck.length) replaceChildren(ui.checkList, h('li', { class: 'empty' }, t('mod.check_empty')));
   const recent = Array.from(store.secrets.values())
     .filter((s) => s.status === 'approved' || s.status === 'rejected')
     .sort((a, b) => b.created_at_ms - a.created_at_ms)
@@ -160,9 +166,10 @@ function move(delta) {
   ui.queue.querySelector('.selected button, [aria-current="true"]')?.scrollIntoView({ block: 'nearest' });
 }
 
-function decide(command) {
+// Sends a decision; `message` is announced once the server has stored it.
+function decide(command, message) {
   const op = connection.send(command);
-  decisionOps.set(op, command.secret);
+  decisionOps.set(op, { secret: command.secret, message });
   staleMessage = '';
   mode = null;
 }
@@ -170,9 +177,26 @@ function decide(command) {
 function renderDetail(force) {
   const store = connection.store;
   const secret = selectedId ? store.secrets.get(selectedId) : null;
-  const key = JSON.stringify([lang(), secret?.id, secret?.version, secret?.status, mode, staleMessage]);
-  if (!force && key === ui.detailKey) return;
-  ui.detailKey = key;
+  // While a form is open the detail is not rebuilt on a change by someone else, so that
+  // nothing typed is lost: a banner says the secret changed, and the server refuses the
+  // decision as stale, which then shows the current version.
+  const formOpen = Boolean(mode && secret && mode.secretId === secret.id);
+  const key = formOpen
+    ? JSON.stringify([lang(), secret.id, mode, staleMessage])
+    : JSON.stringify([lang(), secret?.id, secret?.version, secret?.status, secret?.tourinsoft_type, mode, staleMessage]);
+  if (force || key !== ui.detailKey) {
+    ui.detailKey = key;
+    buildDetail(store, secret);
+  }
+  const banner = ui.detail.querySelector('.changed-banner');
+  if (banner) {
+    const changed = formOpen && secret.version !== mode.version;
+    banner.hidden = !changed;
+    banner.textContent = changed ? t('mod.changed_meanwhile') : '';
+  }
+}
+
+function buildDetail(store, secret) {
   if (!secret) {
     replaceChildren(ui.detail, h('h2', { id: 'detail-title', tabindex: '-1' }, t('mod.nothing')), h('p', {}, t('mod.nothing_help')));
     return;
@@ -210,18 +234,34 @@ function renderDetail(force) {
     ui.detail,
     h('h2', { id: 'detail-title', tabindex: '-1' }, t('mod.detail')),
     stale,
+    h('p', { class: 'changed-banner error-panel', role: 'alert', hidden: true }),
     secretBody(secret, { showAuthor: false }),
     meta,
+    tourinsoftField(secret),
     history,
     mode && mode.secretId === secret.id ? modeForm(secret) : actions,
   );
 }
 
+// The TourinSoft object type suggested from the theme until a moderator picks one; the
+// same mapping as the server's TourinsoftType::suggested_for_theme.
+function suggestedTourinsoft(themeKey) {
+  const byTheme = { 'bonnes-popotes': 'RES', 'boire-un-verre': 'RES', specialites: 'DEG', rencontres: 'DEG', 'endroits-waouh': 'PNA', moments: 'FMA' };
+  return byTheme[themeKey] || 'PCU';
+}
+
+function tourinsoftField(secret) {
+  const id = uniqueId('tourinsoft');
+  const current = secret.tourinsoft_type || suggestedTourinsoft(secret.theme);
+  const select = h('select', { id }, TOURINSOFT_TYPES.map((type) => h('option', { value: type, selected: type === current }, t(`tourinsoft.${type}`))));
+  select.addEventListener('change', () => connection.send({ type: 'set_tourinsoft_type', secret: secret.id, object_type: select.value }));
+  return h('div', { class: 'field field-inline' }, h('label', { for: id }, t('mod.tourinsoft')), select, secret.tourinsoft_type ? null : h('p', { class: 'hint' }, t('mod.tourinsoft_suggested')));
+}
+
 function approve() {
   const secret = connection.store.secrets.get(selectedId);
   if (!secret) return;
-  decide({ type: 'approve_secret', secret: secret.id, version: secret.version });
-  announce(t('mod.approved', { title: secret.fields.title }));
+  decide({ type: 'approve_secret', secret: secret.id, version: secret.version }, t('mod.approved', { title: secret.fields.title }));
 }
 
 function openMode(kind) {
@@ -250,8 +290,7 @@ function modeForm(secret) {
         return;
       }
       const fields = { title: title.value.trim(), text: text.value.trim(), place: place.value.trim(), commune: commune.value, best_moment: moment.value.trim(), coordinates: f.coordinates || null };
-      decide({ type: 'edit_secret', secret: secret.id, version: mode.version, fields });
-      announce(t('mod.saved'));
+      decide({ type: 'edit_secret', secret: secret.id, version: mode.version, fields }, t('mod.saved'));
     });
     return form;
   }
@@ -267,8 +306,7 @@ function modeForm(secret) {
         note.input.focus();
         return;
       }
-      decide({ type: 'reject_secret', secret: secret.id, version: mode.version, reason: reason.value, note: note.value.trim() });
-      announce(t('mod.rejected', { title: secret.fields.title }));
+      decide({ type: 'reject_secret', secret: secret.id, version: mode.version, reason: reason.value, note: note.value.trim() }, t('mod.rejected', { title: secret.fields.title }));
     });
     return form;
   }
@@ -276,7 +314,7 @@ function modeForm(secret) {
   const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.check_heading')), note.element, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, t('mod.confirm_check')), cancel));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    decide({ type: 'mark_to_check', secret: secret.id, version: mode.version, note: note.value.trim() });
+    decide({ type: 'mark_to_check', secret: secret.id, version: mode.version, note: note.value.trim() }, t('mod.checked', { title: secret.fields.title }));
   });
   return form;
 }

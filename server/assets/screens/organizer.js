@@ -15,8 +15,9 @@ export function mount(main) {
   const createSection = h('section', { class: 'panel', 'aria-labelledby': 'create-title' });
   const listSection = h('section', { class: 'panel', 'aria-labelledby': 'list-title' });
   replaceChildren(main, h('h1', {}, t('org.title')), h('p', { class: 'lead' }, t('org.intro')), tokenSection, createSection, listSection);
-  renderToken(tokenSection, () => renderCreate(createSection, () => renderList(listSection)));
-  renderCreate(createSection, () => renderList(listSection));
+  const refreshList = () => renderList(listSection);
+  renderToken(tokenSection, () => renderCreate(createSection, refreshList));
+  renderCreate(createSection, refreshList);
   renderList(listSection);
 }
 
@@ -149,8 +150,12 @@ async function renderCreate(section, onCreated) {
       list.unshift({ ...created, title: body.title, created_at: Date.now() });
       storageSet(WORKSHOPS_KEY, list.slice(0, 20));
       announce(t('org.created', { code: created.code }));
-      onCreated();
-      document.getElementById(`ws-${created.workshop_id}`)?.focus();
+      await onCreated();
+      const heading = document.getElementById(`ws-${created.workshop_id}`);
+      if (heading) {
+        heading.scrollIntoView({ block: 'start' });
+        heading.focus({ preventScroll: true });
+      }
     } catch (failure) {
       error.textContent = failure instanceof ApiError && failure.error ? serverMessage(failure.error) : t('org.create_failed');
     } finally {

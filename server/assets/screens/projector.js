@@ -72,6 +72,7 @@ function render() {
     ui.key = key;
     ui.parts = build(store, phase, theme);
     replaceChildren(ui.main, ui.parts.element);
+    requestAnimationFrame(fitCards);
   }
   if (ui.parts.update) ui.parts.update();
 }
@@ -136,8 +137,33 @@ function buildWriting(store, theme) {
   };
 }
 
-// Long texts get smaller type so that each winner still fits its card; the buckets were
-// chosen so that 2,000 characters remain legible on one third of a 1920-pixel screen.
+// Sizes the type of the showcase cards: the largest scale, up to MAX_CARD_SCALE, at which
+// every card's content fits its card, so that short winners are read from the back of the
+// room and a 2,000-character one stays on screen. All cards share the scale so that they
+// look alike. Setting the size through the CSSOM is allowed by the page's CSP, which only
+// forbids style attributes in markup.
+const MAX_CARD_SCALE = 1.8;
+const MIN_CARD_SCALE = 0.4;
+const CARD_SCALE_STEP = 0.05;
+
+function fits(card) {
+  return card.scrollHeight <= card.clientHeight + 1 && card.scrollWidth <= card.clientWidth + 1;
+}
+
+function fitCards() {
+  const cards = Array.from(document.querySelectorAll('.showcase-card'));
+  if (!cards.length) return;
+  let scale = MAX_CARD_SCALE;
+  const apply = (value) => cards.forEach((card) => { card.style.fontSize = `${value.toFixed(2)}rem`; });
+  apply(scale);
+  while (scale > MIN_CARD_SCALE && !cards.every(fits)) {
+    scale -= CARD_SCALE_STEP;
+    apply(scale);
+  }
+}
+window.addEventListener('resize', () => requestAnimationFrame(fitCards));
+
+// Long texts start from smaller type, and fitCards shrinks further only when needed.
 function lengthClass(secret) {
   const length = secret.fields.title.length + secret.fields.text.length;
   if (length <= 140) return 'len-s';
