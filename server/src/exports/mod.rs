@@ -22,5 +22,5 @@ pub use data::{Results, SecretRecord};
 
 /// Licence of everything published from a workshop (TourinSoft sheet, JSON-LD, GeoJSON).
 pub const LICENCE: &str = "Licence Ouverte 2.0";
-/// Where the licence's text is published, for the linked-data exports.
+/// Address of the licence's text, for the linked-data exports.
 pub const LICENCE_URL: &str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";

@@ -42,7 +42,7 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// The date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+/// Converts a day count since 1970-01-01 to a date (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let days = days + 719_468;
     let era = days.div_euclid(146_097);
@@ -75,7 +75,7 @@ fn offset_ms(utc_ms: i64) -> i64 {
     }
 }
 
-/// The time in France at `utc_ms` milliseconds since the Unix epoch.
+/// Converts `utc_ms` milliseconds since the Unix epoch to the time on a clock in France.
 pub fn paris(utc_ms: i64) -> LocalDateTime {
     let local_ms = utc_ms + offset_ms(utc_ms);
     let (year, month, day) = civil_from_days(local_ms.div_euclid(MS_PER_DAY));

@@ -39,7 +39,7 @@ pub fn secrets_sheet(results: &Results) -> Sheet {
     sheet
 }
 
-/// The winner of each table for each theme (approved secrets only).
+/// Lists the winner of each table for each theme (approved secrets only).
 pub fn winners_sheet(results: &Results) -> Sheet {
     let mut sheet = Sheet::new(
         "Gagnants",

@@ -152,9 +152,9 @@ fn csv_text(cell: &Cell) -> String {
     }
 }
 
-/// Writes a sheet as CSV for a French Excel: UTF-8 with a byte order mark (without it, Excel
-/// reads the file as Windows-1252), `;` between fields, CRLF line ends, and quotes around
-/// fields that contain `;`, quotes or line breaks, with inner quotes doubled.
+/// Writes a sheet as CSV for a French Excel: UTF-8 with a byte order mark, `;` between
+/// fields and CRLF line ends. Without the mark, Excel reads the file as Windows-1252. Fields
+/// that contain `;`, quotes or line breaks are quoted, with inner quotes doubled.
 pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')

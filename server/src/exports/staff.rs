@@ -97,7 +97,7 @@ fn participants_sheet(results: &Results) -> Sheet {
             column("Prénom", 16.0),
             column("Commune", 22.0),
             column("Table", 8.0),
-            column("Inscription", 12.0),
+            column("Source", 11.0),
             column("Prénom affiché", 10.0),
             column("Accepte d'être contacté", 12.0),
             column("E-mail", 30.0),

@@ -17,7 +17,7 @@
 //! | Crédit | "Prénom, Commune" of the author, only where they agreed to show their first name |
 //! | Licence | [`super::LICENCE`] |
 //!
-//! No column ever holds contact details. In the CSV, numbers use a decimal comma, as a French
+//! No column contains contact details. In the CSV, numbers use a decimal comma, as a French
 //! Excel expects; the .xlsx holds them as numbers.
 
 use super::data::Results;
