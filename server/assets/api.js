@@ -27,7 +27,9 @@ export async function api(path, { method = 'GET', body, token } = {}) {
   }
   if (!response.ok) {
     // The server wraps errors as {"error": ProtoError} or sends the ProtoError itself.
-    const error = data && (data.error && data.error.code ? data.error : data.code ? data : null);
+    let error = null;
+    if (data && data.error && data.error.code) error = data.error;
+    else if (data && data.code) error = data;
     throw new ApiError(response.status, error);
   }
   return data;

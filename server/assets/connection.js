@@ -3,7 +3,7 @@
 //
 // Every command is stored before it is sent and removed only when the server acknowledges or
 // rejects it. On reconnect the outbox is sent again with the SAME operation ids: the server
-// applies an id once and answers a retry with the original acknowledgement.
+// applies an id once and replies to a retry with the original acknowledgement.
 
 import { randomId, storageGet, storageSet } from './dom.js';
 import { createStore, applyWelcome, applyEvent, applyLive } from './store.js';
@@ -110,8 +110,8 @@ export class Connection {
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 
-  // The browser says the network is gone: the socket is dead even if no error came yet, so
-  // it is dropped and commands wait in the outbox until the network is back.
+  // The browser reports that the network is gone. The socket is dead even if no error came
+  // yet, so it is dropped and commands wait in the outbox until the network is back.
   dropSocket() {
     const socket = this.socket;
     this.socket = null;

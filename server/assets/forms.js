@@ -111,7 +111,10 @@ export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onD
       commune: current.commune && current.commune.name ? current.commune : null,
       best_moment: current.best_moment.trim(),
     };
-    const missing = !fields.title ? title.input : !fields.text ? text.input : !fields.commune ? commune.input : null;
+    let missing = null;
+    if (!fields.title) missing = title.input;
+    else if (!fields.text) missing = text.input;
+    else if (!fields.commune) missing = commune.input;
     if (missing) {
       error.textContent = t('secret.missing');
       missing.focus();

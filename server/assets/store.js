@@ -105,8 +105,8 @@ export function applyEvent(store, event) {
       store.questions.push({ table: event.table, text: event.text, at: Date.now() });
       break;
     case 'reset': {
-      // A participant whose table or round changed gets a whole new view; who is online is
-      // not part of a participant's view, so the last known value is kept.
+      // A participant whose table or round changed gets a whole new view. Who is online is
+      // not part of that view, so the last known value is kept.
       const { kind, ...snapshot } = event;
       const live = { online: Array.from(store.online), stuck: Array.from(store.stuck, ([table, reasons]) => ({ table, reasons })) };
       applySnapshot(store, { ...snapshot, live: snapshot.live && snapshot.live.online?.length ? snapshot.live : live });

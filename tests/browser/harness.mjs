@@ -30,12 +30,13 @@ function freePort() {
   });
 }
 
-// Starts the server and resolves once GET /readyz answers 200. The server's output goes to
+// Starts the server and resolves once GET /readyz returns 200. The server's output goes to
 // artifacts/server.log so that a failure can be read after the run.
 export async function startServer() {
   const binary = path.resolve(repoRoot, process.env.ATELIER_BIN || 'target/debug/atelier');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-browser-'));
   const port = await freePort();
+
   await mkdir(artifacts, { recursive: true });
   const { createWriteStream } = await import('node:fs');
   const log = createWriteStream(path.join(artifacts, 'server.log'));
@@ -50,6 +51,7 @@ export async function startServer() {
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
   const deadline = Date.now() + 60000;
   for (;;) {
     const early = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(null), 100))]);

@@ -406,7 +406,8 @@ describe('a whole workshop in the browser', () => {
     for (const phone of phones) await visible(phone.page.getByRole('heading', { name: 'Les endroits « waouh »' }));
     // Maëlle's table-mates vote for her very long text below, so that it reaches the showcase.
     const longText = 'Depuis le sentier du littoral, on descend par les marches de la falaise. '.repeat(26).trim();
-    assert.ok(longText.length > 1800 && longText.length <= 2000);
+    assert.ok(longText.length > 1800, `long text has ${longText.length} characters`);
+    assert.ok(longText.length <= 2000, `long text has ${longText.length} characters`);
     const paul = phones.find((phone) => phone.name === 'Paul');
     for (const phone of phones) {
       if (phone === paul) continue;

@@ -235,6 +235,19 @@ function secretsBy(store, participantId, theme) {
   return count;
 }
 
+function presentingText(store, order, current) {
+  if (!order.length) return '—';
+  const presenter = order[current];
+  if (!presenter) return t('fac.presented_all');
+  return t('fac.presenter', { name: participantName(store, presenter), number: current + 1, total: order.length });
+}
+
+// Paper participants first, then by name.
+function comparePeople(a, b) {
+  if (a.source !== b.source) return a.source === 'paper' ? -1 : 1;
+  return a.name.localeCompare(b.name);
+}
+
 function tableCard(store, table, theme) {
   const stuck = store.stuck.get(table.id) || [];
   const headingId = uniqueId('table-heading');
@@ -272,7 +285,7 @@ function tableCard(store, table, theme) {
     h('dt', {}, t('fac.stat_last')),
     h('dd', {}, since === null ? t('fac.never') : t('fac.minutes_ago', { count: since })),
     h('dt', {}, t('fac.stat_presenting')),
-    h('dd', {}, order.length ? (presenter ? t('fac.presenter', { name: participantName(store, presenter), number: current + 1, total: order.length }) : t('fac.presented_all')) : '—'),
+    h('dd', {}, presentingText(store, order, current)),
     h('dt', {}, t('fac.stat_votes')),
     h('dd', {}, t('fac.votes', { cast: table.votes_cast, expected: table.votes_expected })),
   );
@@ -569,7 +582,7 @@ function renderPaper() {
   const parts = ui.paperParts;
   if (!parts) return;
   syncOptions(parts.tableSelect, [{ value: '', label: t('paper.table_auto') }, ...store.workshop.tables.map((id) => ({ value: id, label: t('fac.table_name', { table: id }) }))]);
-  const people = Array.from(store.participants.values()).sort((a, b) => (a.source === b.source ? a.name.localeCompare(b.name) : a.source === 'paper' ? -1 : 1));
+  const people = Array.from(store.participants.values()).sort(comparePeople);
   const personLabel = (p) => `${p.name}${p.table ? ` · ${p.table}` : ''}${p.source === 'paper' ? ` · ${t('source.paper')}` : ''}`;
   syncOptions(parts.participantSelect, [{ value: '', label: t('paper.choose') }, ...people.map((p) => ({ value: p.id, label: personLabel(p) }))]);
   const theme = currentTheme(store);

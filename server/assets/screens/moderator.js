@@ -177,9 +177,9 @@ function decide(command, message) {
 function renderDetail(force) {
   const store = connection.store;
   const secret = selectedId ? store.secrets.get(selectedId) : null;
-  // While a form is open the detail is not rebuilt on a change by someone else, so that
-  // nothing typed is lost: a banner says the secret changed, and the server refuses the
-  // decision as stale, which then shows the current version.
+  // While a form is open, a change by someone else does not rebuild the detail, so nothing
+  // typed is lost. A banner warns instead, and the server rejects the decision as stale,
+  // which then shows the current version.
   const formOpen = Boolean(mode && secret && mode.secretId === secret.id);
   const key = formOpen
     ? JSON.stringify([lang(), secret.id, mode, staleMessage])

@@ -428,7 +428,9 @@ function buildFeedback(header) {
     update() {
       const waiting = connection.pending('submit_feedback').length > 0;
       const done = store.me?.feedback_given || waiting;
-      const state = done ? (waiting ? 'waiting' : 'done') : 'form';
+      let state = 'form';
+      if (waiting) state = 'waiting';
+      else if (done) state = 'done';
       if (built === state) return;
       built = state;
       if (done) {

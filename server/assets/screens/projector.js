@@ -137,11 +137,10 @@ function buildWriting(store, theme) {
   };
 }
 
-// Sizes the type of the showcase cards: the largest scale, up to MAX_CARD_SCALE, at which
-// every card's content fits its card, so that short winners are read from the back of the
-// room and a 2,000-character one stays on screen. All cards share the scale so that they
-// look alike. Setting the size through the CSSOM is allowed by the page's CSP, which only
-// forbids style attributes in markup.
+// Sizes the type of each showcase card: the largest scale, up to MAX_CARD_SCALE, at which its
+// content fits the card, so that short winners read from the back of the room and a
+// 2,000-character one stays on screen. Setting the size through the CSSOM is allowed by the
+// page's CSP, which only forbids style attributes in markup.
 const MAX_CARD_SCALE = 1.8;
 const MIN_CARD_SCALE = 0.4;
 const CARD_SCALE_STEP = 0.05;
@@ -151,16 +150,16 @@ function fits(card) {
 }
 
 function fitCards() {
-  const cards = Array.from(document.querySelectorAll('.showcase-card'));
-  if (!cards.length) return;
-  let scale = MAX_CARD_SCALE;
-  const apply = (value) => cards.forEach((card) => { card.style.fontSize = `${value.toFixed(2)}rem`; });
-  apply(scale);
-  while (scale > MIN_CARD_SCALE && !cards.every(fits)) {
-    scale -= CARD_SCALE_STEP;
-    apply(scale);
+  for (const card of document.querySelectorAll('.showcase-card')) {
+    let scale = MAX_CARD_SCALE;
+    card.style.fontSize = `${scale}rem`;
+    while (scale > MIN_CARD_SCALE && !fits(card)) {
+      scale -= CARD_SCALE_STEP;
+      card.style.fontSize = `${scale.toFixed(2)}rem`;
+    }
   }
 }
+
 window.addEventListener('resize', () => requestAnimationFrame(fitCards));
 
 // Long texts start from smaller type, and fitCards shrinks further only when needed.
