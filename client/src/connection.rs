@@ -536,7 +536,7 @@ fn close_reason(frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFra
 
 async fn session(inner: &Arc<Inner>, wake: &mut mpsc::UnboundedReceiver<Wake>, ready: &mut Option<oneshot::Sender<Result<(), ConnectError>>>) -> End {
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
-    let ws = match tokio::time::timeout_at(deadline, tokio_tungstenite::connect_async(inner.ws_url.as_str())).await {
+    let ws = match tokio::time::timeout_at(deadline, tokio_tungstenite::connect_async_with_config(inner.ws_url.as_str(), None, true)).await {
         Err(_) => return End::Failed(ConnectError::Timeout),
         Ok(Err(e)) => return End::Failed(ConnectError::Transport(e.to_string())),
         Ok(Ok((ws, _response))) => ws,

@@ -96,6 +96,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     println!("atelier listening on http://{bound} (phones: {})", state.join_base_url);
 
     let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // Small WebSocket frames must leave at once: with Nagle's algorithm, each acknowledgement
+    // could wait for the peer's delayed ACK (about 40 ms on Linux).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "TCP_NODELAY could not be set");
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

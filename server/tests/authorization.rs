@@ -112,7 +112,9 @@ async fn participant_rules(backend: Backend) {
     // Two votes in one theme: the second replaces the first.
     anne.send(Command::CastVote { secret: room.secrets[1].clone() }).await.expect("first vote");
     anne.send(Command::CastVote { secret: room.secrets[2].clone() }).await.expect("changed vote");
-    let snapshot = room.facilitator.wait_for(WAIT, |s| table(s, "T1").votes_cast == 1).await.expect("one vote counted");
+    let changed = room.secrets[2].clone();
+    let snapshot = room.facilitator.wait_for(WAIT, |s| table(s, "T1").tallies.contains(&(changed.clone(), 1))).await.expect("changed vote counted");
+    assert_eq!(table(&snapshot, "T1").votes_cast, 1);
     let tallies = &table(&snapshot, "T1").tallies;
     let total: u32 = tallies.iter().map(|(_, n)| n).sum();
     assert_eq!(total, 1, "tallies {tallies:?}");

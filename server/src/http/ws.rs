@@ -37,9 +37,9 @@ pub const CLOSE_IDLE: u16 = 4009;
 /// Messages waiting for one device before it counts as too slow.
 pub const OUTBOUND_QUEUE: usize = 512;
 /// How often the server pings each device.
-pub const PING_INTERVAL: Duration = Duration::from_secs(10);
+pub const PING_INTERVAL: Duration = Duration::from_secs(5);
 /// A device silent for this long (no message, no pong) is dropped and shown offline.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(25);
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection may send a burst of this many times its average command rate.
@@ -278,7 +278,7 @@ fn drain(receiver: &mut broadcast::Receiver<RoomMessage>, identity: &Identity, q
 }
 
 async fn serve(state: &AppState, identity: &Identity, stream: &mut futures_util::stream::SplitStream<WebSocket>, queue: &mpsc::Sender<Message>) -> Ending {
-    let (attach, mut receiver) = identity.room.attach(&identity.viewer, identity.last_seq).await;
+    let (attach, mut receiver) = identity.room.attach(&identity.viewer, identity.last_seq, OUTBOUND_QUEUE / 2).await;
     let mut floor = match &attach {
         Attach::Snapshot { seq, .. } | Attach::Resume { seq, .. } => *seq,
     };

@@ -249,7 +249,10 @@ impl Room {
 
     /// Subscribes a device and returns what it must receive first. Subscribing under the lock
     /// means no event falls between the snapshot and the live stream.
-    pub async fn attach(&self, viewer: &Viewer, last_seq: Option<u64>) -> (Attach, broadcast::Receiver<RoomMessage>) {
+    ///
+    /// A device missing more than `max_missed` messages gets a snapshot instead, which is
+    /// smaller and cannot overflow its outbound queue.
+    pub async fn attach(&self, viewer: &Viewer, last_seq: Option<u64>, max_missed: usize) -> (Attach, broadcast::Receiver<RoomMessage>) {
         let mut state = self.state.lock().await;
         let receiver = self.sender.subscribe();
         if let Viewer::Participant(id) = viewer {
@@ -263,7 +266,9 @@ impl Room {
             Some(last) if last == seq => Some(Vec::new()),
             Some(last) if last < seq => {
                 let covered = state.buffer.front().is_some_and(|first| first.seq <= last + 1);
-                covered.then(|| state.buffer.iter().filter(|o| o.seq > last).filter_map(|o| o.for_viewer(viewer).cloned()).collect())
+                let missed: Option<Vec<Arc<str>>> =
+                    covered.then(|| state.buffer.iter().filter(|o| o.seq > last).filter_map(|o| o.for_viewer(viewer).cloned()).collect());
+                missed.filter(|m| m.len() <= max_missed)
             }
             _ => None,
         };

@@ -144,6 +144,8 @@ pub struct RawSocket {
     outgoing: tokio::sync::mpsc::UnboundedSender<tokio_tungstenite::tungstenite::Message>,
     /// Close code and reason, once the server closed the socket.
     pub closed: std::sync::Arc<std::sync::Mutex<Option<(u16, String)>>>,
+    /// WebSocket pings received from the server.
+    pub pings: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -164,7 +166,8 @@ impl RawSocket {
         let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
         let closed = std::sync::Arc::new(std::sync::Mutex::new(None));
         let (outgoing, mut to_send) = tokio::sync::mpsc::unbounded_channel::<Message>();
-        let (frames_in, arrived_in, closed_in) = (frames.clone(), arrived.clone(), closed.clone());
+        let pings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (frames_in, arrived_in, closed_in, pings_in) = (frames.clone(), arrived.clone(), closed.clone(), pings.clone());
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -177,6 +180,10 @@ impl RawSocket {
                             *closed_in.lock().unwrap() = Some(frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new())));
                             arrived_in.notify_waiters();
                             break;
+                        }
+                        Some(Ok(Message::Ping(_))) => {
+                            pings_in.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            arrived_in.notify_waiters();
                         }
                         Some(Ok(_)) => {}
                         _ => {
@@ -199,7 +206,7 @@ impl RawSocket {
                 }
             }
         });
-        RawSocket { frames, arrived, outgoing, closed, task }
+        RawSocket { frames, arrived, outgoing, closed, pings, task }
     }
 
     pub fn send_text(&self, text: impl Into<String>) {
@@ -225,6 +232,20 @@ impl RawSocket {
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 panic!("no matching message within {timeout:?}; received: {:#?}", self.messages());
+            }
+        }
+    }
+
+    /// Waits until the server has sent at least `count` WebSocket pings.
+    pub async fn wait_pings(&self, count: usize, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.arrived.notified();
+            if self.pings.load(std::sync::atomic::Ordering::SeqCst) >= count {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("fewer than {count} pings within {timeout:?}");
             }
         }
     }
