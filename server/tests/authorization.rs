@@ -206,3 +206,48 @@ async fn staff_rules_on_sqlite() {
 async fn staff_rules_on_postgres() {
     staff_rules(Backend::Postgres).await;
 }
+
+async fn concurrent_decisions(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let base = &server.base_url;
+    let room = writing_room(base).await;
+
+    // Two moderators decide the same secret at the same moment: exactly one wins.
+    let second_moderator = Connection::connect(base, &room.created.moderator_token).await.expect("second moderator");
+    let secret = room.secrets[0].clone();
+    let (first, second) = tokio::join!(
+        room.moderator.send(Command::ApproveSecret { secret: secret.clone(), version: 1 }),
+        second_moderator.send(Command::RejectSecret { secret: secret.clone(), version: 1, reason: RejectReason::Duplicate, note: String::new() }),
+    );
+    assert!(first.is_ok() != second.is_ok(), "exactly one decision applies: {first:?} / {second:?}");
+    let loser = if first.is_err() { first } else { second };
+    assert_eq!(code_of(loser), ErrorCode::StaleVersion);
+    for other in &room.secrets[1..] {
+        room.moderator.send(Command::ApproveSecret { secret: other.clone(), version: 1 }).await.expect("approved");
+    }
+
+    // Everyone at both tables votes at the same moment, some twice: one vote each is counted.
+    room.facilitator.send(Command::OpenVoting).await.expect("vote opens");
+    let candidates = [room.secrets[1].clone(), room.secrets[2].clone(), room.secrets[0].clone(), room.secrets[4].clone(), room.secrets[5].clone(), room.secrets[3].clone()];
+    let mut votes = Vec::new();
+    for (person, secret) in room.people.iter().zip(candidates.iter()) {
+        votes.push(person.send(Command::CastVote { secret: secret.clone() }));
+        votes.push(person.send(Command::CastVote { secret: secret.clone() }));
+    }
+    let results = futures_util::future::join_all(votes).await;
+    let accepted = results.iter().filter(|r| r.is_ok()).count();
+    let snapshot = room.facilitator.wait_for(WAIT, |s| s.tables.iter().map(|t| t.votes_cast).sum::<u32>() == 6).await.expect("six voters");
+    let tallied: u32 = snapshot.tables.iter().flat_map(|t| t.tallies.iter().map(|(_, n)| *n)).sum();
+    assert_eq!(tallied, 6, "tallies count one vote per participant");
+    assert!(accepted >= 6, "{accepted} votes accepted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_decisions_on_sqlite() {
+    concurrent_decisions(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_decisions_on_postgres() {
+    concurrent_decisions(Backend::Postgres).await;
+}

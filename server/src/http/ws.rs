@@ -20,6 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tracing::Instrument;
 
 /// Server shutting down (standard "going away").
 pub const CLOSE_GOING_AWAY: u16 = 1001;
@@ -211,9 +212,7 @@ async fn run_connection(socket: WebSocket, state: Arc<AppState>) {
         return;
     };
     let span = tracing::info_span!("connection", workshop.id = %identity.room.id, role = ?identity.role, participant.id = ?match &identity.viewer { Viewer::Participant(p) => Some(p.as_str().to_owned()), _ => None });
-    let _enter = span.enter();
-    drop(_enter);
-    let ending = serve(&state, &identity, &mut stream, &queue).await;
+    let ending = serve(&state, &identity, &mut stream, &queue).instrument(span.clone()).await;
     identity.room.detach(&identity.viewer).await;
     match ending {
         Ending::PeerGone => {}

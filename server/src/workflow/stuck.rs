@@ -122,3 +122,117 @@ pub fn stuck_tables(workshop: &Workshop, now_ms: i64) -> Vec<StuckTable> {
     }
     stuck
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::events::{DomainEvent, RoleTokenHashes};
+    use atelier_proto::model::{preset_themes, CommuneRef, Consents, SecretFields, Source};
+    use atelier_proto::view::WorkshopInfo;
+
+    const START: i64 = 1_000_000;
+
+    fn workshop_with_tables(tables: usize, per_table: usize) -> Workshop {
+        let info = WorkshopInfo {
+            id: WorkshopId("w".into()),
+            code: "ABCDEF".into(),
+            title: "t".into(),
+            venue: String::new(),
+            starts_at: String::new(),
+            language: "fr".into(),
+            themes: preset_themes(),
+            tables: (1..=tables).map(|i| TableId(format!("T{i}"))).collect(),
+            table_min: 1,
+            table_max: 8,
+        };
+        let tokens = RoleTokenHashes { facilitator: "f".into(), moderator: "m".into(), projector: "p".into() };
+        let mut w = Workshop::created(info, tokens, START);
+        for t in 1..=tables {
+            for n in 0..per_table {
+                w.apply(&DomainEvent::ParticipantJoined {
+                    id: ParticipantId(format!("p{t}_{n}")),
+                    name: "x".into(),
+                    commune: CommuneRef { insee: None, name: "Honfleur".into() },
+                    consents: Consents::default(),
+                    email: None,
+                    source: Source::Phone,
+                    token_hash: None,
+                    table: Some(TableId(format!("T{t}"))),
+                });
+            }
+        }
+        w.apply(&DomainEvent::WritingStarted { theme: 0, at_ms: START, ends_at_ms: START + 600_000 });
+        w
+    }
+
+    fn submit(w: &mut Workshop, table: usize, at_ms: i64) {
+        let id = w.next_secret_id();
+        w.apply(&DomainEvent::SecretSubmitted {
+            id,
+            round: 0,
+            table: TableId(format!("T{table}")),
+            author: ParticipantId(format!("p{table}_0")),
+            source: Source::Phone,
+            fields: SecretFields {
+                title: "t".into(),
+                text: "x".into(),
+                place: String::new(),
+                commune: CommuneRef { insee: None, name: "Honfleur".into() },
+                best_moment: String::new(),
+                coordinates: None,
+            },
+            at_ms,
+            late: false,
+        });
+    }
+
+    fn stuck_codes(w: &Workshop, now: i64) -> Vec<(String, Vec<String>)> {
+        stuck_tables(w, now).into_iter().map(|s| (s.table.0, s.reasons.into_iter().map(|r| r.code).collect())).collect()
+    }
+
+    #[test]
+    fn nobody_is_stuck_at_the_start() {
+        let w = workshop_with_tables(3, 6);
+        assert!(stuck_codes(&w, START + 60_000).is_empty());
+    }
+
+    #[test]
+    fn silent_table_is_stuck_when_others_write() {
+        let mut w = workshop_with_tables(3, 6);
+        for i in 0..4 {
+            submit(&mut w, 1, START + 10_000 * i);
+            submit(&mut w, 2, START + 10_000 * i);
+        }
+        assert_eq!(stuck_codes(&w, START + 60_000), vec![("T3".to_owned(), vec!["no_secret_yet".to_owned()])]);
+    }
+
+    #[test]
+    fn empty_table_is_stuck_after_three_minutes_alone() {
+        let w = workshop_with_tables(2, 6);
+        assert!(stuck_codes(&w, START + NO_SECRET_AFTER_MS - 1).is_empty());
+        assert_eq!(stuck_codes(&w, START + NO_SECRET_AFTER_MS).len(), 2);
+    }
+
+    #[test]
+    fn quiet_table_is_stuck_while_others_progress() {
+        let mut w = workshop_with_tables(2, 6);
+        submit(&mut w, 1, START + 10_000);
+        submit(&mut w, 2, START + 10_000);
+        let now = START + 10_000 + QUIET_AFTER_MS + 1;
+        submit(&mut w, 2, now - 30_000);
+        let codes = stuck_codes(&w, now);
+        assert_eq!(codes, vec![("T1".to_owned(), vec!["quiet".to_owned()])]);
+    }
+
+    #[test]
+    fn far_fewer_secrets_than_median_is_stuck() {
+        let mut w = workshop_with_tables(3, 6);
+        for i in 0..8 {
+            submit(&mut w, 1, START + 1_000 * i);
+            submit(&mut w, 2, START + 1_000 * i);
+        }
+        submit(&mut w, 3, START + 5_000);
+        let codes = stuck_codes(&w, START + 20_000);
+        assert_eq!(codes, vec![("T3".to_owned(), vec!["few_secrets".to_owned()])]);
+    }
+}
