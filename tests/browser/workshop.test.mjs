@@ -229,6 +229,13 @@ describe('a whole workshop in the browser', () => {
     await writeSecret(maelle.page, { title: 'La crêperie du port', text: 'Une galette complète face aux bateaux.\nDemandez la bolée de cidre.', place: 'Quai Sainte-Catherine' });
     a11y.push(...(await checkA11y(maelle.page, 'participant-writing')));
     await screenshot(maelle.page, 'participant-writing');
+
+    // Text resized to 200 % on a 360-pixel phone: nothing needs horizontal scrolling.
+    await maelle.page.evaluate(() => { document.documentElement.style.fontSize = '200%'; });
+    const overflow = await maelle.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await maelle.page.screenshot({ path: `${artifacts}/participant-writing-text-200.png`, fullPage: true });
+    await maelle.page.evaluate(() => { document.documentElement.style.fontSize = ''; });
+    assert.ok(overflow <= 0, `page is ${overflow} px wider than the screen with text at 200 %`);
     await writeSecret(maelle.page, { title: 'Promo au Super Discount', text: 'Moins 20 % ce week-end seulement !' });
     await writeSecret(jean.page, { title: 'Les moules de Jean', text: 'Le vendredi soir au petit bistrot derrière la halle.' });
     await writeSecret(solene.page, { title: 'Le marché du samedi', text: 'Fromages fermiers et pain au levain.', moment: 'Samedi vers 9 h' });

@@ -149,8 +149,15 @@ function fits(card) {
   return card.scrollHeight <= card.clientHeight + 1 && card.scrollWidth <= card.clientWidth + 1;
 }
 
+// Below this width the cards stack and grow with their text, as on a phone.
+const STACKED_WIDTH = 960;
+
 function fitCards() {
   for (const card of document.querySelectorAll('.showcase-card')) {
+    if (window.innerWidth < STACKED_WIDTH) {
+      card.style.fontSize = '';
+      continue;
+    }
     let scale = MAX_CARD_SCALE;
     card.style.fontSize = `${scale}rem`;
     while (scale > MIN_CARD_SCALE && !fits(card)) {
