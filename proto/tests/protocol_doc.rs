@@ -17,7 +17,7 @@ const EVENT_VARIANTS: usize = 12;
 
 fn protocol_doc() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../PROTOCOL.md");
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"))
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("failed to read {path}: {error}"))
 }
 
 /// Returns the names absent from the document, where a name counts only in backticks.
