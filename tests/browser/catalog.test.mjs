@@ -40,6 +40,7 @@ const DYNAMIC_KEYS = [
   ...['presenting', 'voting', 'results'].map((p) => `proj.${p}`),
   ...[1, 2, 3, 4, 5].map((n) => `feedback.rating_${n}`),
   ...['RES', 'DEG', 'PNA', 'PCU', 'ITI', 'FMA'].map((type) => `tourinsoft.${type}`),
+  ...['staff.xlsx', 'public.xlsx', 'public.csv', 'tourinsoft.xlsx', 'tourinsoft.csv', 'datatourisme.jsonld', 'secrets.geojson'].map((file) => `export.${file}`),
 ];
 
 test('catalogs have the same keys', async () => {

@@ -533,6 +533,14 @@ describe('a whole workshop in the browser', () => {
       await visible(phone.page.getByText('Merci pour votre avis !'));
     }
     await visible(pages.facilitator.getByRole('heading', { name: 'Avis reçus (6)' }));
+
+    // Downloads: the staff workbook for the facilitator, the copy for everyone on a phone.
+    const staffDownload = pages.facilitator.waitForEvent('download', WAIT);
+    await pages.facilitator.getByRole('button', { name: 'Classeur de l’équipe (Excel)' }).click();
+    assert.match((await staffDownload).suggestedFilename(), /^atelier-.+-equipe\.xlsx$/);
+    const copyDownload = phones[2].page.waitForEvent('download', WAIT);
+    await phones[2].page.getByRole('button', { name: 'Télécharger la copie des secrets (Excel)' }).click();
+    assert.match((await copyDownload).suggestedFilename(), /^atelier-.+-secrets\.xlsx$/);
     await visible(pages.facilitator.getByText('Note moyenne : 4,5 / 5'));
     await screenshot(pages.projector, 'projector-feedback');
     await pages.facilitator.getByRole('button', { name: 'Clôturer l’atelier' }).click();

@@ -366,6 +366,18 @@ export default {
   'org.open_label': 'Open: {what}',
   'org.print_cards': 'Print the table cards and the paper form',
 
+  'export.heading': 'Result exports',
+  'export.hint': 'Files are up to date when downloaded.',
+  'export.failed': 'The download failed. Check the connection and try again.',
+  'export.my_copy': 'Download the copy of the secrets (Excel)',
+  'export.staff.xlsx': 'Staff workbook (Excel)',
+  'export.public.xlsx': 'Copy for everyone (Excel)',
+  'export.public.csv': 'Copy for everyone (CSV)',
+  'export.tourinsoft.xlsx': 'TourinSoft import (Excel)',
+  'export.tourinsoft.csv': 'TourinSoft import (CSV)',
+  'export.datatourisme.jsonld': 'DATAtourisme (JSON-LD)',
+  'export.secrets.geojson': 'Map of the secrets (GeoJSON)',
+
   'cards.title': 'Table cards',
   'cards.help': 'Print one card per table. Each QR code seats the phone at its table. Photocopy the paper form (at least 4 per person).',
   'cards.print': 'Print',

@@ -366,6 +366,18 @@ export default {
   'org.open_label': 'Ouvrir : {what}',
   'org.print_cards': 'Imprimer les cartes de table et la fiche papier',
 
+  'export.heading': 'Exports des résultats',
+  'export.hint': 'Fichiers à jour au moment du téléchargement.',
+  'export.failed': 'Le téléchargement a échoué. Vérifiez la connexion puis réessayez.',
+  'export.my_copy': 'Télécharger la copie des secrets (Excel)',
+  'export.staff.xlsx': 'Classeur de l’équipe (Excel)',
+  'export.public.xlsx': 'Copie pour tous (Excel)',
+  'export.public.csv': 'Copie pour tous (CSV)',
+  'export.tourinsoft.xlsx': 'Import TourinSoft (Excel)',
+  'export.tourinsoft.csv': 'Import TourinSoft (CSV)',
+  'export.datatourisme.jsonld': 'DATAtourisme (JSON-LD)',
+  'export.secrets.geojson': 'Carte des secrets (GeoJSON)',
+
   'cards.title': 'Cartes de table',
   'cards.help': 'Imprimez une carte par table. Chaque QR code installe le téléphone à sa table. La fiche papier est à photocopier (au moins 4 par personne).',
   'cards.print': 'Imprimer',

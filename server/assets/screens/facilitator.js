@@ -8,7 +8,8 @@ import { currentTheme, timerFor, participantName, serverNow } from '../store.js'
 import { phaseLabel, countdownElement, updateCountdown, everyHalfSecond } from '../views.js';
 import { textField, checkbox, secretForm, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
-import { openStaffConnection, missingToken, fatalPanel, syncOptions } from './staff.js';
+import { openStaffConnection, missingToken, fatalPanel, syncOptions, tokenFromFragment } from './staff.js';
+import { exportButtons } from '../exports.js';
 
 let connection = null;
 let ui = null;
@@ -43,6 +44,7 @@ export function mount(main) {
     people: h('section', { class: 'panel people' }),
     paper: h('section', { class: 'panel paper' }),
     feedback: h('section', { class: 'panel', hidden: true }),
+    exports: h('section', { class: 'panel', 'aria-labelledby': 'exports-title' }),
     built: false,
   };
   replaceChildren(
@@ -58,6 +60,7 @@ export function mount(main) {
     ui.paper,
     ui.people,
     ui.feedback,
+    ui.exports,
   );
   render();
   // "Time since last secret" ages without any event.
@@ -88,6 +91,7 @@ function render() {
     ui.built = true;
     buildStage();
     buildPaper();
+    replaceChildren(ui.exports, h('h2', { id: 'exports-title' }, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(store.workshop.id, tokenFromFragment()));
   }
   renderStage();
   renderAlerts();

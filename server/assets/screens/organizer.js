@@ -5,6 +5,7 @@ import { t, serverMessage } from '../i18n/index.js';
 import { api, ApiError, joinBaseUrl } from '../api.js';
 import { setPageTitle } from '../app.js';
 import { textField, checkbox, LIMITS } from '../forms.js';
+import { exportButtons } from '../exports.js';
 
 const TOKEN_KEY = 'atelier.admin_token';
 const WORKSHOPS_KEY = 'atelier.workshops';
@@ -229,6 +230,7 @@ async function renderList(section) {
         linkRow(t('org.link_moderator'), `${base}/moderator#${ws.moderator_token}`),
         linkRow(t('org.link_projector'), `${base}/projector#${ws.projector_token}`),
         h('p', {}, h('a', { class: 'button', href: `/cards/${encodeURIComponent(ws.code)}` }, t('org.print_cards'))),
+        h('details', { class: 'exports' }, h('summary', {}, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(ws.workshop_id, storageGet(TOKEN_KEY))),
       ),
     );
   }

@@ -8,6 +8,7 @@ import { showConnection, setPageTitle } from '../app.js';
 import { textField, checkbox, secretForm, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
 import { currentTheme, timerFor, participantName } from '../store.js';
+import { downloadExport } from '../exports.js';
 import { phaseLabel, statusBadge, secretBody, countdownElement, updateCountdown, everyHalfSecond } from '../views.js';
 
 let connection = null;
@@ -249,12 +250,17 @@ function buildPhase(phase, theme) {
     case 'results':
       return buildResults(header);
     case 'showcase':
-      return { element: h('section', { class: 'panel' }, header, h('p', { class: 'lead' }, t('showcase.look'))) };
+      return { element: h('section', { class: 'panel' }, header, h('p', { class: 'lead' }, t('showcase.look')), copyButton()) };
     case 'feedback':
       return buildFeedback(header);
     default:
-      return { element: h('section', { class: 'panel' }, header, h('p', { class: 'lead' }, t('closed.thanks'))) };
+      return { element: h('section', { class: 'panel' }, header, h('p', { class: 'lead' }, t('closed.thanks')), copyButton()) };
   }
+}
+
+// The copy of the results for everyone, offered once the showcase has started.
+function copyButton() {
+  return h('button', { type: 'button', class: 'button big', onclick: () => downloadExport(session.workshop_id, 'public.xlsx', session.token) }, t('export.my_copy'));
 }
 
 function buildWriting(header) {
@@ -421,7 +427,7 @@ function buildResults(header) {
 function buildFeedback(header) {
   const store = connection.store;
   const body = h('div');
-  const element = h('section', { class: 'panel feedback' }, header, body);
+  const element = h('section', { class: 'panel feedback' }, header, body, copyButton());
   let built = null;
   return {
     element,
