@@ -239,7 +239,15 @@ describe('a whole workshop in the browser', () => {
     await writeSecret(maelle.page, { title: 'Promo au Super Discount', text: 'Moins 20 % ce week-end seulement !' });
     await writeSecret(jean.page, { title: 'Les moules de Jean', text: 'Le vendredi soir au petit bistrot derrière la halle.' });
     await writeSecret(solene.page, { title: 'Le marché du samedi', text: 'Fromages fermiers et pain au levain.', moment: 'Samedi vers 9 h' });
+    // T1 has four secrets and T2 none: the dashboard flags T2 as a table to help.
+    const fac = pages.facilitator;
+    await visible(fac.locator('#table-T2.stuck .stuck-reasons', { hasText: 'Aucun secret depuis le début' }));
+    await visible(fac.locator('.alerts', { hasText: 'Table T2' }));
+    assert.equal(await fac.locator('#table-T1.stuck').count(), 0, 'T1 is not flagged');
+    a11y.push(...(await checkA11y(fac, 'facilitator-stuck')));
+    await screenshot(fac, 'facilitator-stuck');
     await writeSecret(gaetan.page, { title: 'Le teurgoule de Mamie', text: 'Riz au lait à la cannelle cuit six heures.' });
+    await fac.locator('#table-T2.stuck').waitFor({ state: 'detached', ...WAIT });
     await writeSecret(ines.page, { title: 'Huîtres sur le sable', text: 'À marée basse, avec un verre de blanc.' });
 
     // Paul types a draft, reloads the page and finds his seat, his name and his draft again.
@@ -255,7 +263,6 @@ describe('a whole workshop in the browser', () => {
     await visible(paul.page.locator('.mine-item', { hasText: 'Le camembert de la ferme' }));
 
     // The facilitator adds a paper participant at T1 and types a paper form with the keyboard.
-    const fac = pages.facilitator;
     await fac.getByRole('textbox', { name: 'Prénom', exact: true }).fill('Odette');
     await pickCommune(fac, 'Commune du participant', 'Honfleur');
     await fac.getByLabel('Table', { exact: true }).selectOption('T1');
@@ -276,6 +283,11 @@ describe('a whole workshop in the browser', () => {
     await screenshot(mod, 'moderator-queue');
     const titles = await mod.locator('.queue-pending .queue-title').allTextContents();
     assert.deepEqual(titles.slice(0, 2), ['La crêperie du port', 'Promo au Super Discount'], 'queue lists the oldest first');
+    await mod.locator('.mod-detail h2').click();
+    await mod.keyboard.press('j');
+    await visible(mod.locator('.mod-detail .secret-title', { hasText: 'Promo au Super Discount' }));
+    await mod.keyboard.press('k');
+    await visible(mod.locator('.mod-detail .secret-title', { hasText: 'La crêperie du port' }));
 
     await mod.locator('.queue-item', { hasText: 'Promo au Super Discount' }).locator('button').click();
     await mod.keyboard.press('r');
