@@ -65,7 +65,8 @@ error_codes! {
     NoTie => "no_tie", "Il n'y a pas d'égalité à départager à cette table.", "There is no tie to settle at this table.";
     RateLimited => "rate_limited", "Trop de demandes d'un coup. Patientez quelques secondes.", "Too many requests at once. Wait a few seconds.";
     OpConflict => "op_conflict", "Cet identifiant d'opération a déjà servi pour une autre commande.", "This operation id was already used for another command.";
-    Unauthorized => "unauthorized", "Jeton d'administration manquant ou invalide.", "Missing or invalid admin token.";
+    Unauthorized => "unauthorized", "Jeton manquant ou invalide : utilisez le lien ou le jeton fourni par l'équipe.", "Missing or invalid token: use the link or token given by the staff.";
+    NotFound => "not_found", "Adresse introuvable.", "No such address.";
     BadOrigin => "bad_origin", "Connexion refusée depuis un autre site.", "Connection rejected from another site.";
     Internal => "internal", "Erreur du serveur. Réessayez : rien n'a été perdu.", "Server error. Try again: nothing was lost.";
 }

@@ -53,7 +53,8 @@ pub struct ServeConfig {
     #[arg(long, env = "ATELIER_JOIN_RATE", default_value_t = 60)]
     pub join_rate: u32,
 
-    /// Seconds to wait for in-flight commands at shutdown.
+    /// Seconds to wait, at shutdown, for the database to record that this server stopped.
+    /// In-flight commands finish before that, since sockets close only between commands.
     #[arg(long, env = "ATELIER_SHUTDOWN_GRACE", default_value_t = 8)]
     pub shutdown_grace_seconds: u64,
 }

@@ -99,6 +99,7 @@ pub async fn list_presets() -> Json<Vec<atelier_proto::model::Theme>> {
 
 #[derive(Deserialize)]
 pub struct CommuneQuery {
+    #[serde(default)]
     q: String,
     #[serde(default)]
     limit: Option<usize>,

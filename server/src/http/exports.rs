@@ -92,7 +92,7 @@ pub async fn download_export(State(state): State<Arc<AppState>>, Path((id, file)
     };
     let known = ["staff.xlsx", "public.xlsx", "public.csv", "tourinsoft.xlsx", "tourinsoft.csv", "datatourisme.jsonld", "secrets.geojson"];
     if !known.contains(&file.as_str()) {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return refused(StatusCode::NOT_FOUND, ErrorCode::NotFound);
     }
     let results = match results(&state, &workshop).await {
         Ok(results) => results,
@@ -148,7 +148,7 @@ pub async fn print_page(State(state): State<Arc<AppState>>, Path((id, page)): Pa
         Err(response) => return response,
     }
     if !["forms", "table-cards", "winners"].contains(&page.as_str()) {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return refused(StatusCode::NOT_FOUND, ErrorCode::NotFound);
     }
     let results = match results(&state, &workshop).await {
         Ok(results) => results,

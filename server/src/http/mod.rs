@@ -52,7 +52,7 @@ impl IntoResponse for ApiError {
         let status = match self.0.code {
             ErrorCode::Unauthorized | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::BadOrigin => StatusCode::FORBIDDEN,
-            ErrorCode::UnknownWorkshop | ErrorCode::UnknownParticipant | ErrorCode::UnknownSecret | ErrorCode::UnknownTable | ErrorCode::UnknownTheme => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound | ErrorCode::UnknownWorkshop | ErrorCode::UnknownParticipant | ErrorCode::UnknownSecret | ErrorCode::UnknownTable | ErrorCode::UnknownTheme => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TableFull | ErrorCode::WorkshopClosed | ErrorCode::WrongPhase | ErrorCode::StaleVersion => StatusCode::CONFLICT,
             ErrorCode::FrameTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

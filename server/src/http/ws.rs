@@ -14,7 +14,7 @@ use atelier_proto::model::Role;
 use atelier_proto::*;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ fn origin_allowed(headers: &HeaderMap) -> bool {
 pub async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if !origin_allowed(&headers) {
         tracing::warn!(origin = ?headers.get(header::ORIGIN), "WebSocket from another origin rejected");
-        return (StatusCode::FORBIDDEN, "cross-origin WebSocket rejected").into_response();
+        return super::ApiError(ProtoError::new(ErrorCode::BadOrigin)).into_response();
     }
     ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |socket| run_connection(socket, state))
 }
@@ -291,6 +291,10 @@ async fn serve(state: &AppState, identity: &Identity, stream: &mut futures_util:
                 if queue.try_send(text(&json)).is_err() {
                     return Ending::Close(CLOSE_TOO_SLOW, "too slow: reconnect to resume");
                 }
+            }
+            // Live facts are outside the sequence, so a resumed staff device gets them afresh.
+            if identity.viewer == Viewer::Staff {
+                let _ = queue.try_send(text(&identity.room.live_message().await));
             }
         }
     }

@@ -182,7 +182,7 @@ impl Renderer<'_> {
             Change::Participant(p) => Event::Participant(views::participant_view(w, w.participant(p)?, viewer)?),
             Change::Secret { id, removable } => match views::secret_view(w, w.secret(id)?, viewer) {
                 Some(view) => Event::Secret(view),
-                None if *removable => Event::SecretRemoved { id: id.clone() },
+                None if *removable && could_have_seen(w, id, viewer) => Event::SecretRemoved { id: id.clone() },
                 None => return None,
             },
             Change::Me(p) => match viewer {
@@ -216,6 +216,19 @@ impl Renderer<'_> {
             Change::Reset => Event::Reset(Box::new(views::snapshot(w, viewer, self.now_ms, self.live.clone()))),
         };
         Some(to_json(&event))
+    }
+}
+
+/// Whether `viewer` may hold a copy of the secret that a moderation decision just hid: the
+/// projector (approved secrets) and the table-mates once presentations started.
+fn could_have_seen(workshop: &Workshop, id: &SecretId, viewer: &Viewer) -> bool {
+    match viewer {
+        Viewer::Staff => false,
+        Viewer::Projector => true,
+        Viewer::Participant(_) => {
+            let presenting = matches!(workshop.phase, atelier_proto::model::Phase::Presenting | atelier_proto::model::Phase::Voting | atelier_proto::model::Phase::Results);
+            presenting && workshop.secret(id).is_some_and(|s| Some(s.round) == workshop.round_index())
+        }
     }
 }
 

@@ -148,8 +148,11 @@ impl Hub {
         }
         let venue = text::clean(&request.venue, Lines::Fold);
         let starts_at = text::clean(&request.starts_at, Lines::Fold);
-        if text::char_len(&venue) > text::PLACE_MAX || text::char_len(&starts_at) > 64 {
+        if text::char_len(&venue) > text::PLACE_MAX {
             return Err(invalid("venue"));
+        }
+        if text::char_len(&starts_at) > 64 {
+            return Err(invalid("starts_at"));
         }
         if request.tables == 0 || request.tables > MAX_TABLES {
             return Err(invalid("tables"));

@@ -279,6 +279,12 @@ impl Room {
         (attach, receiver)
     }
 
+    /// Returns the current live view as a `live` message, for a staff device that resumed.
+    pub async fn live_message(&self) -> Arc<str> {
+        let state = self.state.lock().await;
+        serde_json::to_string(&ServerMessage::Live { live: state.live() }).expect("live view serializes").into()
+    }
+
     /// A fresh snapshot for a device that fell behind the broadcast.
     pub async fn resync(&self, viewer: &Viewer) -> (u64, Box<atelier_proto::view::Snapshot>) {
         let state = self.state.lock().await;

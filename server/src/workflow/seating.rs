@@ -49,8 +49,9 @@ pub fn join_participant(
         insee: commune.insee.clone(),
         name: atelier_proto::text::clean(&commune.name, atelier_proto::text::Lines::Fold),
     };
-    if atelier_proto::text::char_len(&commune.name) > atelier_proto::text::PLACE_MAX {
-        return Err(error(ErrorCode::InvalidField).with_detail("commune"));
+    let commune_len = atelier_proto::text::char_len(&commune.name);
+    if commune_len == 0 || commune_len > atelier_proto::text::PLACE_MAX {
+        return Err(ProtoError::field(ErrorCode::InvalidField, "commune", 1, atelier_proto::text::PLACE_MAX, commune_len));
     }
     let email = validated_email(email)?;
     let table = match table {
