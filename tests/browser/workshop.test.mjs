@@ -244,6 +244,8 @@ describe('a whole workshop in the browser', () => {
     await visible(fac.locator('#table-T2.stuck .stuck-reasons', { hasText: 'Aucun secret depuis le début' }));
     await visible(fac.locator('.alerts', { hasText: 'Table T2' }));
     assert.equal(await fac.locator('#table-T1.stuck').count(), 0, 'T1 is not flagged');
+    await fac.getByRole('button', { name: 'Envoyer une question à T2' }).click();
+    await visible(ines.page.locator('.question-text', { hasText: 'Quel plat faites-vous goûter à vos amis de passage ?' }));
     a11y.push(...(await checkA11y(fac, 'facilitator-stuck')));
     await screenshot(fac, 'facilitator-stuck');
     await writeSecret(gaetan.page, { title: 'Le teurgoule de Mamie', text: 'Riz au lait à la cannelle cuit six heures.' });

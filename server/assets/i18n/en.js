@@ -196,6 +196,7 @@ export default {
   'fac.votes': '{cast} of {expected}',
   'fac.winner': 'Winner: {title}',
   'fac.winner_unapproved': 'This winner is not approved yet: it will not appear in the showcase.',
+  'fac.quick_question': 'Send a question to {table}',
   'fac.question_label': 'Inspiration question',
   'fac.push_question': 'Send the question to the table',
   'fac.question_sent': 'Question sent to table {table}.',

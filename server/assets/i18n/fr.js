@@ -196,6 +196,7 @@ export default {
   'fac.votes': '{cast} sur {expected}',
   'fac.winner': 'Gagnant : {title}',
   'fac.winner_unapproved': 'Ce gagnant n’est pas encore validé : il n’apparaîtra pas dans la vitrine.',
+  'fac.quick_question': 'Envoyer une question à {table}',
   'fac.question_label': 'Question d’inspiration',
   'fac.push_question': 'Envoyer la question à la table',
   'fac.question_sent': 'Question envoyée à la table {table}.',

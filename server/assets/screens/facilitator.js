@@ -190,18 +190,50 @@ function renderStage() {
 function renderAlerts() {
   const store = connection.store;
   const stuck = Array.from(store.stuck, ([id, reasons]) => ({ id, stuck: reasons })).filter((table) => table.stuck.length);
-  const signature = JSON.stringify([lang(), stuck.map((table) => [table.id, table.stuck.map((r) => r.code)])]);
+  const signature = JSON.stringify([lang(), store.stage.phase, stuck.map((table) => [table.id, table.stuck.map((r) => r.message_fr)])]);
   if (ui.alerts.dataset.sig === signature) return;
   ui.alerts.dataset.sig = signature;
   if (!stuck.length) {
     clear(ui.alerts);
     return;
   }
+  const questions = currentTheme(store)?.questions || [];
+  const writing = store.stage.phase === 'writing';
   replaceChildren(
     ui.alerts,
     h('h2', {}, t('fac.stuck_heading')),
-    h('ul', {}, stuck.map((table) => h('li', {}, h('a', { href: `#table-${table.id}` }, t('fac.table_name', { table: table.id })), ' : ', table.stuck.map((r) => serverMessage(r)).join(' · ')))),
+    h(
+      'ul',
+      {},
+      stuck.map((table) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#table-${table.id}` }, t('fac.table_name', { table: table.id })),
+          ' : ',
+          table.stuck.map((r) => serverMessage(r)).join(' · '),
+          writing
+            ? h(
+              'div',
+              { class: 'button-row' },
+              questions.length ? h('button', { type: 'button', class: 'button', onclick: () => pushNextQuestion(table.id, questions) }, t('fac.quick_question', { table: table.id })) : null,
+              h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'extend_timer', table: table.id, seconds: 60 }) }, t('fac.table_plus', { table: table.id })),
+            )
+            : null,
+        ),
+      ),
+    ),
   );
+}
+
+// One-tap help: sends the theme's questions to a table in turn, one per tap.
+const questionsSent = new Map();
+function pushNextQuestion(tableId, questions) {
+  const count = questionsSent.get(tableId) || 0;
+  const text = questions[count % questions.length];
+  questionsSent.set(tableId, count + 1);
+  send({ type: 'push_question', table: tableId, text });
+  announce(t('fac.question_sent', { table: tableId }));
 }
 
 function minutesSince(store, ms) {
