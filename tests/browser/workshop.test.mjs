@@ -140,6 +140,12 @@ describe('a whole workshop in the browser', () => {
     await page.getByLabel('Minutes d’écriture par thème').fill('10');
     await page.getByLabel('Boire un verre').uncheck();
     await page.getByLabel('Les endroits « waouh »').check();
+    // Switching the language rebuilds the page but keeps what was typed.
+    a11y.push(...(await checkA11y(page, 'organizer-filled')));
+    assert.equal(await page.getByLabel('Titre de l’atelier').inputValue(), 'Atelier test — Pays d’Auge');
+    assert.equal(await page.getByLabel('Nombre de tables').inputValue(), '2');
+    assert.equal(await page.getByLabel('Les endroits « waouh »').isChecked(), true);
+    assert.equal(await page.getByLabel('Boire un verre').isChecked(), false);
     await screenshot(page, 'organizer-form');
     await page.getByRole('button', { name: 'Créer l’atelier' }).click();
     const joinInput = await visible(page.getByLabel('Lien pour les participants'));

@@ -10,6 +10,11 @@ import { exportButtons } from '../exports.js';
 const TOKEN_KEY = 'atelier.admin_token';
 const WORKSHOPS_KEY = 'atelier.workshops';
 
+// What the organizer typed in the creation form, kept across a language switch (which
+// rebuilds the page) until the workshop is created.
+// NOTE: custom themes being typed are not kept across a language switch.
+let formDraft = {};
+
 export function mount(main) {
   setPageTitle(t('org.title'));
   const tokenSection = h('section', { class: 'panel', 'aria-labelledby': 'token-title' });
@@ -50,9 +55,10 @@ function slug(text, index) {
   return `${base || 'theme'}-${index + 1}`;
 }
 
-function numberField(label, value, min, max) {
+function numberField(label, value, min, max, onInput) {
   const id = uniqueId('number');
   const input = h('input', { id, type: 'number', min, max, value: String(value), required: true, inputmode: 'numeric' });
+  input.addEventListener('input', () => onInput(input.value));
   return { element: h('div', { class: 'field field-number' }, h('label', { for: id }, label), input), input };
 }
 
@@ -69,20 +75,27 @@ async function renderCreate(section, onCreated) {
   } catch {
     presets = [];
   }
-  const title = textField({ label: t('org.ws_title'), max: LIMITS.note, required: true });
-  const venue = textField({ label: t('org.venue'), max: LIMITS.note });
+  const title = textField({ label: t('org.ws_title'), value: formDraft.title || '', max: LIMITS.note, required: true, onInput: (v) => { formDraft.title = v; } });
+  const venue = textField({ label: t('org.venue'), value: formDraft.venue || '', max: LIMITS.note, onInput: (v) => { formDraft.venue = v; } });
   const dateId = uniqueId('date');
-  const date = h('input', { id: dateId, type: 'datetime-local' });
+  const date = h('input', { id: dateId, type: 'datetime-local', value: formDraft.date || '', oninput: () => { formDraft.date = date.value; } });
   const langId = uniqueId('lang');
   const language = h('select', { id: langId }, h('option', { value: 'fr' }, t('org.lang_fr')), h('option', { value: 'en' }, t('org.lang_en')));
-  const tables = numberField(t('org.tables'), 3, 1, 60);
-  const min = numberField(t('org.table_min'), 6, 1, 30);
-  const max = numberField(t('org.table_max'), 8, 1, 30);
-  const minutes = numberField(t('org.minutes'), 10, 1, 120);
+  language.value = formDraft.language || 'fr';
+  language.addEventListener('change', () => { formDraft.language = language.value; });
+  const tables = numberField(t('org.tables'), formDraft.tables ?? 3, 1, 60, (v) => { formDraft.tables = v; });
+  const min = numberField(t('org.table_min'), formDraft.table_min ?? 6, 1, 30, (v) => { formDraft.table_min = v; });
+  const max = numberField(t('org.table_max'), formDraft.table_max ?? 8, 1, 30, (v) => { formDraft.table_max = v; });
+  const minutes = numberField(t('org.minutes'), formDraft.minutes ?? 10, 1, 120, (v) => { formDraft.minutes = v; });
 
   const presetBoxes = (Array.isArray(presets) ? presets : []).map((theme, index) => ({
     theme,
-    box: checkbox({ label: theme.title, checked: index < 2, hint: theme.prompt }),
+    box: checkbox({
+      label: theme.title,
+      checked: formDraft.themes ? formDraft.themes.includes(theme.key) : index < 2,
+      hint: theme.prompt,
+      onChange: () => { formDraft.themes = presetBoxes.filter((p) => p.box.input.checked).map((p) => p.theme.key); },
+    }),
   }));
   const customList = h('div', { class: 'custom-themes' });
   const customs = [];
@@ -147,6 +160,7 @@ async function renderCreate(section, onCreated) {
     submit.disabled = true;
     try {
       const created = await api('/api/workshops', { method: 'POST', body, token: storageGet(TOKEN_KEY) });
+      formDraft = {};
       const list = storageGet(WORKSHOPS_KEY, []);
       list.unshift({ ...created, title: body.title, created_at: Date.now() });
       storageSet(WORKSHOPS_KEY, list.slice(0, 20));
