@@ -10,8 +10,8 @@ import { exportButtons } from '../exports.js';
 const TOKEN_KEY = 'atelier.admin_token';
 const WORKSHOPS_KEY = 'atelier.workshops';
 
-// What the organizer typed in the creation form, kept across a language switch (which
-// rebuilds the page) until the workshop is created.
+// Values typed in the creation form, kept across a language switch (which rebuilds the
+// page) until the workshop is created.
 // NOTE: custom themes being typed are not kept across a language switch.
 let formDraft = {};
 
