@@ -125,11 +125,18 @@ export async function checkA11y(page, label) {
   return lines;
 }
 
+// Pages that were wider than a 360-pixel phone when screenshotted, checked at the end.
+export const layoutProblems = [];
+
 export async function screenshot(page, name, sizes = [PHONE, WIDE]) {
   await mkdir(artifacts, { recursive: true });
   const original = page.viewportSize();
   for (const size of sizes) {
     await page.setViewportSize(size);
+    if (size.width === PHONE.width) {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) layoutProblems.push(`${name}: ${overflow} px wider than a ${size.width}-pixel screen`);
+    }
     await page.screenshot({ path: path.join(artifacts, `${name}-${size.width}x${size.height}.png`), fullPage: size.width < 1000 });
   }
   await page.setViewportSize(original);

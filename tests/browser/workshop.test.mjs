@@ -2,7 +2,7 @@
 // facilitator, moderator, projector and six phones at two tables.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, checkA11y, screenshot, artifacts, PHONE, ADMIN_TOKEN } from './harness.mjs';
+import { startServer, launchBrowser, openPage, checkA11y, screenshot, artifacts, layoutProblems, PHONE, ADMIN_TOKEN } from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 
@@ -571,6 +571,10 @@ describe('a whole workshop in the browser', () => {
 
   it('no accessibility violations in French and English', () => {
     assert.deepEqual(a11y, []);
+  });
+
+  it('no screen scrolls sideways on a phone', () => {
+    assert.deepEqual(layoutProblems, []);
   });
 
   it('no page errors or CSP violations', () => {

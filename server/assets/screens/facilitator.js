@@ -177,7 +177,8 @@ function renderStage() {
     parts.themeSelect.dataset.round = String(round);
     if (wanted) parts.themeSelect.value = wanted.key;
   }
-  const next = NEXT_ACTION[store.stage.phase];
+  let next = NEXT_ACTION[store.stage.phase];
+  if (store.stage.phase === 'results' && round === total - 1) next = 'start_showcase';
   for (const [key, button] of Object.entries(parts.buttons)) button.classList.toggle('primary', key === next);
   // Timers only run while people write.
   parts.timerGroup.hidden = store.stage.phase !== 'writing';
