@@ -235,7 +235,10 @@ function myTableId() {
 }
 
 function buildPhase(phase, theme) {
-  const header = theme
+  // After the last round the theme no longer applies: showcase, feedback and closing are
+  // about the whole workshop.
+  const roundPhase = ['writing', 'presenting', 'voting', 'results'].includes(phase);
+  const header = theme && roundPhase
     ? h('div', { class: 'theme-head' }, h('p', { class: 'phase-name' }, phaseLabel(phase)), h('h2', { class: 'theme-title' }, theme.title), h('p', { class: 'theme-prompt' }, theme.prompt))
     : h('div', { class: 'theme-head' }, h('p', { class: 'phase-name' }, phaseLabel(phase)));
   switch (phase) {
