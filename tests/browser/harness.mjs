@@ -111,8 +111,9 @@ export async function axeViolations(page) {
   return result;
 }
 
-// Checks a screen in French and in English, then switches back to French.
-export async function checkA11y(page, label) {
+// Checks a screen in French and in English, then switches back to French. With `shot`, also
+// saves a screenshot of the English version under that name.
+export async function checkA11y(page, label, { shot } = {}) {
   const lines = [];
   const french = await axeViolations(page);
   lines.push(...french.map((line) => `${label} [fr] ${line}`));
@@ -120,6 +121,7 @@ export async function checkA11y(page, label) {
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   const english = await axeViolations(page);
   lines.push(...english.map((line) => `${label} [en] ${line}`));
+  if (shot) await screenshot(page, shot);
   await page.getByRole('button', { name: 'Passer en français' }).click();
   await page.waitForFunction(() => document.documentElement.lang === 'fr');
   return lines;

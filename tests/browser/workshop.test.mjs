@@ -233,7 +233,7 @@ describe('a whole workshop in the browser', () => {
 
     const [maelle, jean, solene, gaetan, ines, paul] = phones;
     await writeSecret(maelle.page, { title: 'La crêperie du port', text: 'Une galette complète face aux bateaux.\nDemandez la bolée de cidre.', place: 'Quai Sainte-Catherine' });
-    a11y.push(...(await checkA11y(maelle.page, 'participant-writing')));
+    a11y.push(...(await checkA11y(maelle.page, 'participant-writing', { shot: 'participant-writing-en' })));
     await screenshot(maelle.page, 'participant-writing');
 
     // Text resized to 200 % on a 360-pixel phone: nothing needs horizontal scrolling.
@@ -287,7 +287,7 @@ describe('a whole workshop in the browser', () => {
     // Moderation: edit Jean's, reject the advertisement, mark one "à vérifier", approve the rest.
     const mod = pages.moderator;
     await visible(mod.locator('.queue-item', { hasText: 'Le pré aux pommiers' }));
-    a11y.push(...(await checkA11y(mod, 'moderator-queue')));
+    a11y.push(...(await checkA11y(mod, 'moderator-queue', { shot: 'moderator-queue-en' })));
     await screenshot(mod, 'moderator-queue');
     const titles = await mod.locator('.queue-pending .queue-title').allTextContents();
     assert.deepEqual(titles.slice(0, 2), ['La crêperie du port', 'Promo au Super Discount'], 'queue lists the oldest first');
@@ -343,7 +343,7 @@ describe('a whole workshop in the browser', () => {
     await jean.page.waitForFunction(() => /^\d+:\d\d$/.test(document.querySelector('.countdown')?.textContent || ''), null, WAIT);
 
     await visible(fac.locator('#table-T2 .member-count', { hasText: '1 secret' }));
-    a11y.push(...(await checkA11y(fac, 'facilitator-writing')));
+    a11y.push(...(await checkA11y(fac, 'facilitator-writing', { shot: 'facilitator-writing-en' })));
     await screenshot(fac, 'facilitator-writing');
   });
 
@@ -520,7 +520,7 @@ describe('a whole workshop in the browser', () => {
     const t2 = projector.locator('.showcase-card', { hasText: 'Table T2' });
     await visible(t2.locator('.showcase-title', { hasText: 'Huîtres sur le sable' }));
     await visible(t2.locator('.showcase-credit', { hasText: 'Inès · Cabourg' }));
-    a11y.push(...(await checkA11y(projector, 'projector-showcase')));
+    a11y.push(...(await checkA11y(projector, 'projector-showcase', { shot: 'projector-showcase-en' })));
     await screenshot(projector, 'projector-showcase-1');
     await screenshot(fac, 'facilitator-showcase');
     for (const phone of phones) await visible(phone.page.getByText('Regardez l’écran : voici les secrets élus par chaque table.'));

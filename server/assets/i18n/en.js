@@ -257,6 +257,7 @@ export default {
   'mod.pending': 'Waiting (oldest first)',
   'mod.to_check': 'To check',
   'mod.recent': 'Recent decisions',
+  'mod.recent_empty': 'No decision yet.',
   'mod.empty': 'No secret waiting.',
   'mod.late': 'late',
   'mod.detail': 'Selected secret',

@@ -257,6 +257,7 @@ export default {
   'mod.pending': 'En attente (les plus anciens d’abord)',
   'mod.to_check': 'À vérifier',
   'mod.recent': 'Décisions récentes',
+  'mod.recent_empty': 'Aucune décision pour le moment.',
   'mod.empty': 'Aucun secret en attente.',
   'mod.late': 'en retard',
   'mod.detail': 'Secret sélectionné',

@@ -147,6 +147,7 @@ function render(force = false) {
     .sort((a, b) => b.created_at_ms - a.created_at_ms)
     .slice(0, 8);
   keyedList(ui.recent, recent, (s) => s.id, (s) => `${lang()}:${s.version}:${s.status}`, (secret) => h('li', {}, statusBadge(secret), ' ', secret.fields.title));
+  if (!recent.length) replaceChildren(ui.recent, h('li', { class: 'empty' }, t('mod.recent_empty')));
   renderDetail(force);
 }
 
