@@ -42,7 +42,7 @@ export function keyedList(container, items, keyOf, signatureOf, build) {
   for (const node of Array.from(container.children)) {
     if (node.dataset.key !== undefined) previous.set(node.dataset.key, node);
   }
-  const wanted = [];
+  const ordered = [];
   for (const item of items) {
     const key = String(keyOf(item));
     const signature = signatureOf(item);
@@ -52,13 +52,13 @@ export function keyedList(container, items, keyOf, signatureOf, build) {
       node.dataset.key = key;
       node.dataset.sig = signature;
     }
-    wanted.push(node);
+    ordered.push(node);
   }
-  const wantedSet = new Set(wanted);
+  const keptSet = new Set(ordered);
   for (const node of Array.from(container.children)) {
-    if (!wantedSet.has(node)) node.remove();
+    if (!keptSet.has(node)) node.remove();
   }
-  wanted.forEach((node, index) => {
+  ordered.forEach((node, index) => {
     if (container.children[index] !== node) container.insertBefore(node, container.children[index] || null);
   });
 }

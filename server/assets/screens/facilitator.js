@@ -172,10 +172,10 @@ function renderStage() {
     : phaseLabel(store.stage.phase);
   const nextIndex = round === null || round === undefined ? 0 : round + 1;
   syncOptions(parts.themeSelect, store.workshop.themes.map((th, index) => ({ value: th.key, label: `${index + 1}. ${th.title}` })));
-  const wanted = store.workshop.themes[Math.min(nextIndex, total - 1)];
+  const nextTheme = store.workshop.themes[Math.min(nextIndex, total - 1)];
   if (parts.themeSelect.dataset.round !== String(round)) {
     parts.themeSelect.dataset.round = String(round);
-    if (wanted) parts.themeSelect.value = wanted.key;
+    if (nextTheme) parts.themeSelect.value = nextTheme.key;
   }
   let next = NEXT_ACTION[store.stage.phase];
   if (store.stage.phase === 'results' && round === total - 1) next = 'start_showcase';
