@@ -60,7 +60,7 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// The database URL to use: the given one, or SQLite in the data folder.
+    /// Returns the database URL to use: the given one, or SQLite in the data folder.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),

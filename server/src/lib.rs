@@ -83,7 +83,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let (shutdown_sender, shutdown) = watch::channel(false);
     let state = Arc::new(AppState {
         hub: hub.clone(),
-        admin_token_hash: admin_hash,
+        admin_token: auth::AdminToken::new(admin_hash),
         join_base_url: join_base_url(&config, bound),
         join_limiter: http::limits::RateLimiter::new(config.join_rate, Duration::from_secs(60)),
         command_rate: config.command_rate.max(0.1),

@@ -60,6 +60,35 @@ pub fn verify_admin_token(token: &str, stored_hash: &str) -> bool {
     }
 }
 
+/// The admin token's Argon2 hash, with the SHA-256 of the last token that matched it.
+///
+/// Argon2 costs tens of milliseconds and about 19 MiB per check (the crate's default
+/// parameters), so a correct token is checked once and then recognised by its SHA-256.
+pub struct AdminToken {
+    argon2_hash: String,
+    verified_sha256: std::sync::Mutex<Option<String>>,
+}
+
+impl AdminToken {
+    pub fn new(argon2_hash: String) -> AdminToken {
+        AdminToken { argon2_hash, verified_sha256: std::sync::Mutex::new(None) }
+    }
+
+    /// Checks `token`, running Argon2 off the async workers when the token is new.
+    pub async fn verify(&self, token: &str) -> bool {
+        let digest = hash_token(token);
+        if self.verified_sha256.lock().expect("admin token cache lock").as_deref() == Some(digest.as_str()) {
+            return true;
+        }
+        let (candidate, stored) = (token.to_owned(), self.argon2_hash.clone());
+        let valid = tokio::task::spawn_blocking(move || verify_admin_token(&candidate, &stored)).await.unwrap_or(false);
+        if valid {
+            *self.verified_sha256.lock().expect("admin token cache lock") = Some(digest);
+        }
+        valid
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +107,15 @@ mod tests {
         let hash = hash_admin_token("s3cret");
         assert!(verify_admin_token("s3cret", &hash));
         assert!(!verify_admin_token("other", &hash));
+    }
+
+    #[tokio::test]
+    async fn admin_token_is_cached_after_success() {
+        let admin = AdminToken::new(hash_admin_token("s3cret"));
+        assert!(!admin.verify("other").await);
+        assert!(admin.verify("s3cret").await);
+        assert!(admin.verify("s3cret").await);
+        assert!(!admin.verify("other").await);
     }
 
     #[test]

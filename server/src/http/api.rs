@@ -38,14 +38,14 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-fn check_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+async fn check_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or_else(|| ApiError(ProtoError::new(ErrorCode::Unauthorized)))?;
-    if crate::auth::verify_admin_token(token, &state.admin_token_hash) {
+    if state.admin_token.verify(token).await {
         Ok(())
     } else {
         tracing::warn!("workshop creation with a wrong admin token");
@@ -54,7 +54,7 @@ fn check_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 pub async fn create_workshop(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    check_admin(&state, &headers)?;
+    check_admin(&state, &headers).await?;
     let request: CreateWorkshop = parse_body(&body)?;
     let created = state.hub.create_workshop(&request).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())

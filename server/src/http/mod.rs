@@ -24,8 +24,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Shared by every handler.
 pub struct AppState {
     pub hub: Arc<Hub>,
-    /// Argon2 hash of the admin token.
-    pub admin_token_hash: String,
+    /// The admin token, checked against its stored Argon2 hash.
+    pub admin_token: crate::auth::AdminToken,
     pub join_base_url: String,
     pub join_limiter: limits::RateLimiter,
     /// Average commands per second allowed on one connection.

@@ -35,6 +35,8 @@ pub const CLOSE_TOO_SLOW: u16 = 4008;
 /// No sign of life from the device within [`IDLE_TIMEOUT`].
 pub const CLOSE_IDLE: u16 = 4009;
 
+/// Initial read and write buffer of one socket, in bytes.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 /// Messages waiting for one device before it counts as too slow.
 pub const OUTBOUND_QUEUE: usize = 512;
 /// How often the server pings each device.
@@ -46,7 +48,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection may send a burst of this many times its average command rate.
 const COMMAND_BURST_FACTOR: f64 = 4.0;
 
-/// Whether the request's Origin (when a browser sends one) is this server, so another site
+/// Checks that the request's Origin (when a browser sends one) is this server, so another site
 /// cannot open a socket with a visitor's cookies or tokens.
 fn origin_allowed(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
@@ -60,7 +62,13 @@ pub async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws:
         tracing::warn!(origin = ?headers.get(header::ORIGIN), "WebSocket from another origin rejected");
         return super::ApiError(ProtoError::new(ErrorCode::BadOrigin)).into_response();
     }
-    ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |socket| run_connection(socket, state))
+    // tungstenite reserves 128 KiB per direction by default: 2.5 GiB for 10,000 phones. Small
+    // buffers grow when a large frame needs it.
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
+        .on_upgrade(move |socket| run_connection(socket, state))
 }
 
 /// Sends queued messages; on a kill signal sends a close frame with that code and stops.
@@ -111,7 +119,7 @@ fn error_message(op: Option<OpId>, error: ProtoError) -> Message {
     encode(&ServerMessage::Error { op, error })
 }
 
-/// Parses a client frame into a message or the protocol error to answer with.
+/// Parses a client frame into a message, or into the protocol error to send back.
 fn parse(frame: &str) -> Result<ClientMessage, ProtoError> {
     serde_json::from_str(frame).map_err(|error| {
         let code = if error.is_syntax() || error.is_eof() { ErrorCode::InvalidJson } else { ErrorCode::InvalidMessage };
@@ -127,7 +135,7 @@ struct Identity {
     last_seq: Option<u64>,
 }
 
-/// Waits for a valid hello; answers other frames with errors. `None` closes the socket.
+/// Waits for a valid hello and replies to other frames with errors. `None` closes the socket.
 async fn await_hello(state: &AppState, stream: &mut futures_util::stream::SplitStream<WebSocket>, queue: &mpsc::Sender<Message>) -> Option<Identity> {
     let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
     loop {
@@ -198,7 +206,7 @@ impl CommandBudget {
     }
 }
 
-/// Why a connection ended.
+/// The reason a connection ended.
 enum Ending {
     PeerGone,
     Close(u16, &'static str),

@@ -50,7 +50,7 @@ enum Change {
     Reset,
 }
 
-/// Who a piece is serialized for: pieces are shared within a class.
+/// The audience class a piece is serialized for: pieces are shared within a class.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Class {
     Staff,
@@ -147,7 +147,7 @@ impl Renderer<'_> {
         }
     }
 
-    /// The pieces of `viewer`'s message, serialized once per class.
+    /// Collects the pieces of `viewer`'s message, serialized once per class.
     fn pieces(&mut self, viewer: &Viewer, changes: &[Change]) -> Vec<Arc<str>> {
         let mut pieces = Vec::new();
         for change in changes {

@@ -16,7 +16,7 @@ use dashmap::DashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What a token opens.
+/// The workshop, role and participant a token gives access to.
 #[derive(Clone, Debug)]
 pub struct TokenEntry {
     pub workshop: WorkshopId,

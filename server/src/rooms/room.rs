@@ -27,7 +27,7 @@ pub const RESUME_BUFFER: usize = 4096;
 /// Capacity of a room's broadcast channel; a device that falls further behind is resynchronised.
 pub const BROADCAST_CAPACITY: usize = 1024;
 
-/// What a room broadcasts to its connections.
+/// A message a room broadcasts to its connections.
 #[derive(Clone, Debug)]
 pub enum RoomMessage {
     Outbound(Arc<Outbound>),
@@ -86,7 +86,7 @@ fn remembered(state: &RoomState, op: &str, fingerprint: &str) -> Option<Result<V
     Some(Ok(operation.answer.clone()))
 }
 
-/// What a device receives when it says hello.
+/// The first messages a device receives after its hello.
 pub enum Attach {
     Snapshot { seq: u64, snapshot: Box<atelier_proto::view::Snapshot> },
     /// The device is resumed: these messages follow the welcome, in order.
@@ -124,7 +124,7 @@ impl Room {
         SecretFields { commune: self.communes.resolve(&fields.commune), ..fields.clone() }
     }
 
-    /// Resolves commune names to INSEE codes before the workflow sees a command.
+    /// Resolves commune names to INSEE codes before the workflow checks a command.
     fn prepare(&self, command: &Command) -> Command {
         let mut command = command.clone();
         match &mut command {
@@ -145,7 +145,7 @@ impl Room {
         let command = self.prepare(command);
         let mut state = self.state.lock().await;
         if let Some(answer) = remembered(&state, op.as_str(), &fingerprint) {
-            tracing::debug!("retried operation answered from its stored result");
+            tracing::debug!("retried operation: returning its stored result");
             return answer;
         }
         let now = now_ms();
@@ -285,7 +285,7 @@ impl Room {
         serde_json::to_string(&ServerMessage::Live { live: state.live() }).expect("live view serializes").into()
     }
 
-    /// A fresh snapshot for a device that fell behind the broadcast.
+    /// Builds a fresh snapshot for a device that fell behind the broadcast.
     pub async fn resync(&self, viewer: &Viewer) -> (u64, Box<atelier_proto::view::Snapshot>) {
         let state = self.state.lock().await;
         (state.workshop.seq, Box::new(views::snapshot(&state.workshop, viewer, now_ms(), state.live())))

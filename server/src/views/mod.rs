@@ -52,7 +52,7 @@ pub fn participant_view(workshop: &Workshop, participant: &Participant, viewer: 
     })
 }
 
-/// Whether presentations of the secret's round have started, so its table may see it.
+/// Tells whether presentations of the secret's round have started, so its table may see it.
 fn shown_to_table(workshop: &Workshop, secret: &Secret) -> bool {
     Some(secret.round) == workshop.round_index() && matches!(workshop.phase, Phase::Presenting | Phase::Voting | Phase::Results)
 }
@@ -160,7 +160,7 @@ pub fn reshuffle_view(workshop: &Workshop) -> Option<ReshuffleView> {
     Some(ReshuffleView { seating, repeat_pairs })
 }
 
-/// The showcase, once started: each played theme with each table's approved winners.
+/// Builds the showcase, once started: each played theme with each table's approved winners.
 pub fn showcase_view(workshop: &Workshop) -> Option<ShowcaseView> {
     if !matches!(workshop.phase, Phase::Showcase | Phase::Feedback | Phase::Closed) {
         return None;
@@ -187,7 +187,7 @@ pub fn showcase_view(workshop: &Workshop) -> Option<ShowcaseView> {
     Some(ShowcaseView { step: workshop.showcase_step, themes })
 }
 
-/// The whole view of `viewer`.
+/// Builds the whole view of `viewer`.
 pub fn snapshot(workshop: &Workshop, viewer: &Viewer, now_ms: i64, live: LiveView) -> Snapshot {
     let me = match viewer {
         Viewer::Participant(id) => workshop.participant(id).map(|p| me_view(workshop, p)),

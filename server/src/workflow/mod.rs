@@ -24,7 +24,7 @@ use events::DomainEvent;
 use serde_json::{json, Value};
 use state::Workshop;
 
-/// Who sends a command, as established by the connection's token.
+/// The sender of a command, as established by the connection's token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     Staff(Role),
