@@ -436,11 +436,46 @@ describe('a whole workshop in the browser', () => {
     assert.ok(longText.length > 1800, `long text has ${longText.length} characters`);
     assert.ok(longText.length <= 2000, `long text has ${longText.length} characters`);
     const paul = phones.find((phone) => phone.name === 'Paul');
+    const gaetan = phones.find((phone) => phone.name === 'Gaëtan');
     for (const phone of phones) {
-      if (phone === paul) continue;
+      if (phone === paul || phone === gaetan) continue;
       const text = phone.name === 'Maëlle' ? longText : `Un endroit que ${phone.name} adore, surtout au coucher du soleil.`;
       await writeSecret(phone.page, { title: `Le coin de ${phone.name}`, text });
     }
+
+    // The acknowledgement of Gaëtan's secret is lost with his connection: the phone sends the
+    // command again with the same operation id, and the server stores the secret once.
+    const submitOps = [];
+    let ackDropped = false;
+    await gaetan.page.routeWebSocket(/\/ws$/, (client) => {
+      const upstream = client.connectToServer();
+      client.onMessage((message) => {
+        const data = JSON.parse(message);
+        if (data.type === 'cmd' && data.command.type === 'submit_secret') submitOps.push(data.op);
+        upstream.send(message);
+      });
+      upstream.onMessage((message) => {
+        const data = JSON.parse(message);
+        if (!ackDropped && data.type === 'ack' && submitOps.includes(data.op)) {
+          ackDropped = true;
+          client.close({ code: 4000, reason: 'acknowledgement dropped by the test' });
+          upstream.close();
+          return;
+        }
+        client.send(message);
+      });
+    });
+    await gaetan.page.reload();
+    await visible(gaetan.page.getByLabel('Titre du secret'));
+    await writeSecret(gaetan.page, { title: 'Le coin de Gaëtan', text: 'Un endroit que Gaëtan adore, surtout au coucher du soleil.' });
+    await visible(gaetan.page.locator('.mine-item', { hasText: 'Le coin de Gaëtan' }).locator('.badge-pending'));
+    await visible(gaetan.page.locator('.conn', { hasText: /^Connecté$/ }));
+    assert.equal(await gaetan.page.locator('.mine-item', { hasText: 'Le coin de Gaëtan' }).count(), 1, 'my secrets list it once');
+    assert.ok(ackDropped, 'the first acknowledgement was dropped');
+    assert.equal(submitOps.length, 2, 'the secret was sent twice');
+    assert.equal(submitOps[1], submitOps[0], 'the retry reuses the operation id');
+    await visible(pages.moderator.locator('.queue-item', { hasText: 'Le coin de Gaëtan' }));
+    assert.equal(await pages.moderator.locator('.queue-item', { hasText: 'Le coin de Gaëtan' }).count(), 1, 'the retried secret is stored once');
 
     // Paul writes while his phone is offline: the secret waits, then goes once the network is back.
     await paul.page.context().setOffline(true);

@@ -490,8 +490,12 @@ function renderMine() {
   }
   const list = ui.mine.querySelector('ul');
   const themes = new Map((store.workshop.themes || []).map((theme) => [theme.key, theme.title]));
+  // A secret the server stored but whose acknowledgement was lost is both in the outbox and
+  // in the view until the retry is acknowledged: it is listed once, as stored.
+  const stored = new Set(mine.map((secret) => `${secret.fields.title}\n${secret.fields.text}`));
+  const unsent = pending.filter((entry) => !stored.has(`${entry.command.fields.title.trim()}\n${entry.command.fields.text.trim()}`));
   const items = [
-    ...pending.map((entry) => ({ key: entry.op, pending: true, fields: entry.command.fields })),
+    ...unsent.map((entry) => ({ key: entry.op, pending: true, fields: entry.command.fields })),
     ...mine.map((secret) => ({ key: secret.id, secret })),
   ];
   ui.mine.hidden = items.length === 0;
