@@ -226,9 +226,27 @@ async fn bad_input_gets_clear_errors() {
     let (code, _) = big.wait_closed(WAIT).await;
     assert_eq!(code, 1009, "oversized frame closed with {code}");
 
+    // A flood of commands: past the burst, commands get rate_limited and the socket stays open.
+    for i in 0..80 {
+        phone.send_text(cmd(&format!("op-flood-{i}"), json!({ "type": "cast_vote", "secret": "s1" })));
+    }
+    let limited = phone.wait_message(WAIT, |m| m["type"] == "error" && m["error"]["code"] == "rate_limited").await;
+    assert!(limited["op"].as_str().unwrap().starts_with("op-flood-"));
+    phone.wait_message(WAIT, |m| is_answer(m, "op-flood-79")).await;
+
     // After all that, the first socket is still usable.
     phone.send_text(json!({ "type": "ping" }).to_string());
     phone.wait_message(WAIT, |m| m["type"] == "pong").await;
+
+    // Writing after the workshop closed is refused with its own code, and nothing is stored.
+    facilitator.send(Command::CloseWorkshop).await.expect("closed");
+    let closed_phone = RawSocket::connect(base, &token).await;
+    closed_phone.wait_message(WAIT, |m| m["type"] == "welcome").await;
+    closed_phone.send_text(cmd("op-after-close", secret_command("Trop tard")));
+    let after_close = closed_phone.wait_message(WAIT, |m| is_answer(m, "op-after-close")).await;
+    assert_eq!(error_code(&after_close), "workshop_closed");
+    let secrets = facilitator.wait_for(WAIT, |s| s.stage.phase == atelier_proto::model::Phase::Closed).await.expect("closed view").secrets;
+    assert_eq!(secrets.len(), 1, "nothing stored after closing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
