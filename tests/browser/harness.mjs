@@ -31,15 +31,16 @@ function freePort() {
 }
 
 // Starts the server and resolves once GET /readyz returns 200. The server's output goes to
-// artifacts/server.log so that a failure can be read after the run.
-export async function startServer() {
+// artifacts/server-NAME.log so that a failure can be read after the run.
+export async function startServer(name) {
   const binary = path.resolve(repoRoot, process.env.ATELIER_BIN || 'target/debug/atelier');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-browser-'));
   const port = await freePort();
 
   await mkdir(artifacts, { recursive: true });
   const { createWriteStream } = await import('node:fs');
-  const log = createWriteStream(path.join(artifacts, 'server.log'));
+  const logName = `server-${name}.log`;
+  const log = createWriteStream(path.join(artifacts, logName));
   // The public URL is set to the loopback address: by default the server would print this
   // machine's network address on join links, and the tests must only reach 127.0.0.1.
   const base = `http://127.0.0.1:${port}`;
@@ -55,14 +56,14 @@ export async function startServer() {
   const deadline = Date.now() + 60000;
   for (;;) {
     const early = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(null), 100))]);
-    if (early) throw new Error(`server exited before it was ready (${JSON.stringify(early)}); see artifacts/server.log`);
+    if (early) throw new Error(`server exited before it was ready (${JSON.stringify(early)}); see artifacts/${logName}`);
     try {
       const response = await fetch(`${base}/readyz`);
       if (response.status === 200) break;
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`server not ready on ${base}/readyz after 60 s; see artifacts/server.log`);
+    if (Date.now() > deadline) throw new Error(`server not ready on ${base}/readyz after 60 s; see artifacts/${logName}`);
   }
   return {
     base,

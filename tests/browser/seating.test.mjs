@@ -23,7 +23,7 @@ async function createWorkshop(base) {
 
 describe('joining without a table card', () => {
   before(async () => {
-    server = await startServer();
+    server = await startServer('seating');
     browser = await launchBrowser();
     created = await createWorkshop(server.base);
   });

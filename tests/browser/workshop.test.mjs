@@ -115,7 +115,7 @@ async function presentTable(table) {
 
 describe('a whole workshop in the browser', () => {
   before(async () => {
-    server = await startServer();
+    server = await startServer('workshop');
     browser = await launchBrowser();
   });
 
