@@ -1,5 +1,5 @@
 // Smaller paths around joining: a code typed by hand, an unknown code, seating without a
-// table card and a device token the server no longer knows.
+// table card and a device token the server no longer accepts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, openPage, PHONE, ADMIN_TOKEN } from './harness.mjs';
