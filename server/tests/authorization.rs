@@ -2,25 +2,18 @@
 
 mod common;
 
-use atelier_client::{create_workshop, join, ConnectError, Connection};
-use atelier_proto::command::{CreateWorkshop, CreatedWorkshop, JoinRequest};
-use atelier_proto::model::{preset_themes, CommuneRef, Consents, RejectReason, SecretFields};
+use atelier_client::{create_workshop, ConnectError, Connection};
+use atelier_proto::command::{CreateWorkshop, CreatedWorkshop};
+use atelier_proto::model::{preset_themes, Consents, RejectReason, SecretFields};
 use atelier_proto::view::Snapshot;
 use atelier_proto::{Command, ErrorCode, SecretId};
-use common::{Backend, TestServer, ADMIN_TOKEN};
+use common::{Backend, TestServer};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn fields(title: &str) -> SecretFields {
-    SecretFields {
-        title: title.into(),
-        text: format!("Texte de {title}"),
-        place: String::new(),
-        commune: CommuneRef { insee: None, name: "Honfleur".into() },
-        best_moment: String::new(),
-        coordinates: None,
-    }
+    common::secret_fields(title, &format!("Texte de {title}"))
 }
 
 struct Room {
@@ -35,30 +28,13 @@ struct Room {
 }
 
 async fn new_workshop(base: &str) -> CreatedWorkshop {
-    let body = CreateWorkshop {
-        title: "Atelier test".into(),
-        venue: "Bar".into(),
-        starts_at: String::new(),
-        themes: preset_themes().into_iter().take(2).collect(),
-        tables: 2,
-        table_min: 2,
-        table_max: 8,
-        language: "fr".into(),
-    };
-    create_workshop(base, ADMIN_TOKEN, &body).await.expect("workshop created")
+    common::create_test_workshop(base, "Atelier test", 2, 2, 2).await
 }
 
 async fn join_as(base: &str, code: &str, name: &str, table: &str) -> Connection {
-    let request = JoinRequest {
-        code: code.into(),
-        name: name.into(),
-        commune: CommuneRef { insee: None, name: "Honfleur".into() },
-        consents: Consents { show_name: true, contact: true, photo_licence: false },
-        email: Some(format!("{}@example.org", name.to_lowercase())),
-        table: Some(table.into()),
-        op: None,
-    };
-    let joined = join(base, &request).await.expect("join");
+    let consents = Consents { show_name: true, contact: true, photo_licence: false };
+    let email = Some(format!("{}@example.org", name.to_lowercase()));
+    let joined = common::join_participant(base, code, name, Some(table), consents, email).await;
     Connection::connect(base, &joined.token).await.expect("participant connects")
 }
 

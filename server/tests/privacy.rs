@@ -14,14 +14,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(10);
 
 fn fields(title: &str) -> SecretFields {
-    SecretFields {
-        title: title.into(),
-        text: "Un texte.".into(),
-        place: String::new(),
-        commune: CommuneRef { insee: None, name: "Honfleur".into() },
-        best_moment: String::new(),
-        coordinates: None,
-    }
+    common::secret_fields(title, "Un texte.")
 }
 
 async fn views_are_filtered(backend: Backend) {

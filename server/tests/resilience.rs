@@ -2,41 +2,22 @@
 
 mod common;
 
-use atelier_client::{create_workshop, join, Connection};
-use atelier_proto::command::{CreateWorkshop, CreatedWorkshop, JoinRequest};
-use atelier_proto::model::{preset_themes, CommuneRef, Consents, SecretFields};
+use atelier_client::{join, Connection};
+use atelier_proto::command::{CreatedWorkshop, JoinRequest};
+use atelier_proto::model::{CommuneRef, Consents, SecretFields};
 use atelier_proto::{Command, ErrorCode, OpId};
-use common::{Backend, RawSocket, TestServer, ADMIN_TOKEN};
+use common::{Backend, RawSocket, TestServer};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn workshop(base: &str) -> CreatedWorkshop {
-    let body = CreateWorkshop {
-        title: "Atelier robustesse".into(),
-        venue: String::new(),
-        starts_at: String::new(),
-        themes: preset_themes().into_iter().take(2).collect(),
-        tables: 2,
-        table_min: 1,
-        table_max: 8,
-        language: "fr".into(),
-    };
-    create_workshop(base, ADMIN_TOKEN, &body).await.expect("created")
+    common::create_test_workshop(base, "Atelier robustesse", 2, 2, 1).await
 }
 
 async fn participant_token(base: &str, code: &str, name: &str, table: &str) -> String {
-    let request = JoinRequest {
-        code: code.into(),
-        name: name.into(),
-        commune: CommuneRef { insee: None, name: "Honfleur".into() },
-        consents: Consents::default(),
-        email: None,
-        table: Some(table.into()),
-        op: None,
-    };
-    join(base, &request).await.expect("joined").token
+    common::join_participant(base, code, name, Some(table), Consents::default(), None).await.token
 }
 
 fn secret_command(title: &str) -> Value {

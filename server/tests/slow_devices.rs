@@ -4,11 +4,10 @@
 
 mod common;
 
-use atelier_client::{create_workshop, join, Connection};
-use atelier_proto::command::{CreateWorkshop, JoinRequest};
-use atelier_proto::model::{preset_themes, CommuneRef, Consents, SecretFields};
+use atelier_client::Connection;
+use atelier_proto::model::Consents;
 use atelier_proto::{Command, TableId};
-use common::{Backend, RawSocket, TestServer, ADMIN_TOKEN};
+use common::{Backend, RawSocket, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -16,30 +15,11 @@ use tokio_tungstenite::tungstenite::Message;
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn new_workshop(base: &str) -> atelier_proto::command::CreatedWorkshop {
-    let body = CreateWorkshop {
-        title: "Atelier lenteurs".into(),
-        venue: String::new(),
-        starts_at: String::new(),
-        themes: preset_themes().into_iter().take(1).collect(),
-        tables: 2,
-        table_min: 1,
-        table_max: 8,
-        language: "fr".into(),
-    };
-    create_workshop(base, ADMIN_TOKEN, &body).await.expect("created")
+    common::create_test_workshop(base, "Atelier lenteurs", 1, 2, 1).await
 }
 
 async fn join_token(base: &str, code: &str, name: &str) -> (String, atelier_proto::ParticipantId) {
-    let request = JoinRequest {
-        code: code.into(),
-        name: name.into(),
-        commune: CommuneRef { insee: None, name: "Honfleur".into() },
-        consents: Consents::default(),
-        email: None,
-        table: Some(TableId("T1".into())),
-        op: None,
-    };
-    let joined = join(base, &request).await.expect("joined");
+    let joined = common::join_participant(base, code, name, Some("T1"), Consents::default(), None).await;
     (joined.token, joined.participant_id)
 }
 
@@ -59,14 +39,7 @@ async fn slow_reader_is_disconnected_without_delaying_others() {
     facilitator.send(Command::StartWriting { theme: None }).await.expect("writing");
     // Long secrets make every staff snapshot large, so the slow socket's buffers fill quickly.
     for i in 0..20 {
-        let fields = SecretFields {
-            title: format!("Long secret {i}"),
-            text: "x".repeat(2000),
-            place: String::new(),
-            commune: CommuneRef { insee: None, name: "Honfleur".into() },
-            best_moment: String::new(),
-            coordinates: None,
-        };
+        let fields = common::secret_fields(&format!("Long secret {i}"), &"x".repeat(2000));
         anne_phone.send(Command::SubmitSecret { fields }).await.expect("secret");
     }
 

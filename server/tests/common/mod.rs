@@ -274,3 +274,52 @@ impl Drop for RawSocket {
         self.task.abort();
     }
 }
+
+/// The fields of a secret with a title and a text, in Honfleur.
+pub fn secret_fields(title: &str, text: &str) -> atelier_proto::model::SecretFields {
+    atelier_proto::model::SecretFields {
+        title: title.into(),
+        text: text.into(),
+        place: String::new(),
+        commune: atelier_proto::model::CommuneRef { insee: None, name: "Honfleur".into() },
+        best_moment: String::new(),
+        coordinates: None,
+    }
+}
+
+/// Creates a workshop with the first `themes` preset themes and `tables` tables of 1 to 8
+/// (or `table_min` to 8) people.
+pub async fn create_test_workshop(base: &str, title: &str, themes: usize, tables: u32, table_min: u32) -> atelier_proto::command::CreatedWorkshop {
+    let body = atelier_proto::command::CreateWorkshop {
+        title: title.into(),
+        venue: String::new(),
+        starts_at: String::new(),
+        themes: atelier_proto::model::preset_themes().into_iter().take(themes).collect(),
+        tables,
+        table_min,
+        table_max: 8,
+        language: "fr".into(),
+    };
+    atelier_client::create_workshop(base, ADMIN_TOKEN, &body).await.expect("workshop created")
+}
+
+/// Joins a workshop as a participant from Honfleur.
+pub async fn join_participant(
+    base: &str,
+    code: &str,
+    name: &str,
+    table: Option<&str>,
+    consents: atelier_proto::model::Consents,
+    email: Option<String>,
+) -> atelier_proto::command::JoinResponse {
+    let request = atelier_proto::command::JoinRequest {
+        code: code.into(),
+        name: name.into(),
+        commune: atelier_proto::model::CommuneRef { insee: None, name: "Honfleur".into() },
+        consents,
+        email,
+        table: table.map(|t| atelier_proto::TableId(t.into())),
+        op: None,
+    };
+    atelier_client::join(base, &request).await.expect("participant joined")
+}
