@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts a fresh server on a free loopback port and plays every scenario file with atelier-bot.
-# Fixtures come from ../shared/fixtures when present, and from client/fixtures otherwise.
+# Starts a fresh server on a free loopback port and plays every scenario file with atelier-bot:
+# those in client/fixtures, and those in ATELIER_FIXTURES_DIR when it is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data_dir=$(mktemp -d)
 log="$data_dir/server.log"
 export ATELIER_ADMIN_TOKEN="fixture-admin-token"
+# Every phone of every scenario joins from 127.0.0.1, so the per-address limit is raised.
+export ATELIER_JOIN_RATE=100000
 target/debug/atelier serve --bind 127.0.0.1:0 --data-dir "$data_dir" >"$log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
@@ -25,8 +27,10 @@ for _ in $(seq 1 300); do
 done
 [ -n "$url" ] || { cat "$log" >&2; echo "the server did not start listening" >&2; exit 1; }
 
-fixtures=(../shared/fixtures/*.json)
-[ -e "${fixtures[0]}" ] || fixtures=(client/fixtures/*.json)
+fixtures=(client/fixtures/*.json)
+if [ -n "${ATELIER_FIXTURES_DIR:-}" ]; then
+  fixtures+=("$ATELIER_FIXTURES_DIR"/*.json)
+fi
 passed=0
 failed=0
 for fixture in "${fixtures[@]}"; do

@@ -5,7 +5,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "atelier", version, about = "Runs secret-collection workshops live on every device in the room.")]
+#[command(
+    name = "atelier",
+    version,
+    about = "Runs secret-collection workshops live on every device in the room.",
+    after_help = "Logging: set ATELIER_LOG to error, warn, info (the default) or debug."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: CliCommand,

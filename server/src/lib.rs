@@ -41,9 +41,14 @@ use tokio::sync::watch;
 const ADMIN_TOKEN_SETTING: &str = "admin_token_hash";
 
 /// Returns the admin token's hash, generating and printing a token on first start.
+///
+/// A configured token replaces the stored one for good, so setting `ATELIER_ADMIN_TOKEN`
+/// once is how a lost token is replaced.
 async fn admin_token_hash(store: &dyn Store, configured: Option<&str>) -> anyhow::Result<String> {
     if let Some(token) = configured.filter(|t| !t.is_empty()) {
-        return Ok(auth::hash_admin_token(token));
+        let hash = auth::hash_admin_token(token);
+        store.put_setting(ADMIN_TOKEN_SETTING, &hash).await?;
+        return Ok(hash);
     }
     if let Some(hash) = store.get_setting(ADMIN_TOKEN_SETTING).await? {
         return Ok(hash);
@@ -71,15 +76,18 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
     let url = config.effective_database_url();
     let store: Arc<dyn Store> = Arc::new(SqlStore::connect(&url).await.context("cannot open the database")?);
+    // Listen first: a generated admin token is printed only once, so it must not be printed by
+    // a server that then fails because its port is taken.
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another server using this port? Choose another with --bind", config.bind))?;
+    let bound = listener.local_addr()?;
     let node_id = uuid::Uuid::new_v4().to_string();
     store.register_node(&node_id, clock::now_ms()).await?;
     let admin_hash = admin_token_hash(store.as_ref(), config.admin_token.as_deref()).await?;
 
     let hub = Arc::new(Hub::new(store.clone(), Arc::new(communes::Communes::load())));
     let restored = hub.restore().await.context("cannot restore workshops from the database")?;
-
-    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
-    let bound = listener.local_addr()?;
     let (shutdown_sender, shutdown) = watch::channel(false);
     let state = Arc::new(AppState {
         hub: hub.clone(),
@@ -94,6 +102,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     tracing::info!(address = %bound, database = store.backend(), workshops = restored, node.id = %node_id, "atelier listening");
     // Tests and scripts wait for this line: it means the server accepts connections.
     println!("atelier listening on http://{bound} (phones: {})", state.join_base_url);
+    if bound.ip().is_loopback() && config.public_url.is_none() {
+        println!("Note: {bound} is reachable from this machine only; use --bind 0.0.0.0:{} for phones on the same network.", bound.port());
+    }
 
     let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     // Small WebSocket frames must leave at once: with Nagle's algorithm, each acknowledgement

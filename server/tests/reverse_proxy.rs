@@ -32,7 +32,9 @@ fn start_nginx(upstream_port: u16, listen_port: u16) -> Nginx {
     );
     let config_path = prefix.join("nginx.conf");
     std::fs::write(&config_path, config).expect("nginx config");
-    let child = Command::new("nginx")
+    // Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+    let binary = if std::path::Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" };
+    let child = Command::new(binary)
         .arg("-p")
         .arg(&prefix)
         .arg("-c")

@@ -46,7 +46,7 @@ export async function startServer(name) {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--public-url', base], {
     cwd: repoRoot,
-    env: { ...process.env, ATELIER_ADMIN_TOKEN: ADMIN_TOKEN, RUST_LOG: process.env.RUST_LOG || 'info' },
+    env: { ...process.env, ATELIER_ADMIN_TOKEN: ADMIN_TOKEN, ATELIER_LOG: process.env.ATELIER_LOG || 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);

@@ -202,7 +202,8 @@ describe('a whole workshop in the browser', () => {
       }
       await page.getByLabel('Votre prénom').fill(person.name);
       await pickCommune(page, 'Votre commune', person.commune);
-      if (person.name === 'Paul') await page.getByLabel('Afficher mon prénom avec mes secrets').uncheck();
+      // The consent box starts unticked: everyone but Paul agrees to show their first name.
+      if (person.name !== 'Paul') await page.getByLabel('Afficher mon prénom avec mes secrets').check();
       if (person.name === 'Maëlle') {
         await page.getByLabel('L’Office de tourisme peut me recontacter par e-mail').check();
         await page.getByLabel('Votre adresse e-mail').fill('maelle@example.org');

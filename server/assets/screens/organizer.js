@@ -75,15 +75,15 @@ async function renderCreate(section, onCreated) {
   } catch {
     presets = [];
   }
-  const title = textField({ label: t('org.ws_title'), value: formDraft.title || '', max: LIMITS.note, required: true, onInput: (v) => { formDraft.title = v; } });
-  const venue = textField({ label: t('org.venue'), value: formDraft.venue || '', max: LIMITS.note, onInput: (v) => { formDraft.venue = v; } });
+  const title = textField({ label: t('org.ws_title'), value: formDraft.title || '', max: LIMITS.title, required: true, onInput: (v) => { formDraft.title = v; } });
+  const venue = textField({ label: t('org.venue'), value: formDraft.venue || '', max: LIMITS.place, onInput: (v) => { formDraft.venue = v; } });
   const dateId = uniqueId('date');
   const date = h('input', { id: dateId, type: 'datetime-local', value: formDraft.date || '', oninput: () => { formDraft.date = date.value; } });
   const langId = uniqueId('lang');
   const language = h('select', { id: langId }, h('option', { value: 'fr' }, t('org.lang_fr')), h('option', { value: 'en' }, t('org.lang_en')));
   language.value = formDraft.language || 'fr';
   language.addEventListener('change', () => { formDraft.language = language.value; });
-  const tables = numberField(t('org.tables'), formDraft.tables ?? 3, 1, 60, (v) => { formDraft.tables = v; });
+  const tables = numberField(t('org.tables'), formDraft.tables ?? 3, 1, 50, (v) => { formDraft.tables = v; });
   const min = numberField(t('org.table_min'), formDraft.table_min ?? 6, 1, 30, (v) => { formDraft.table_min = v; });
   const max = numberField(t('org.table_max'), formDraft.table_max ?? 8, 1, 30, (v) => { formDraft.table_max = v; });
   const minutes = numberField(t('org.minutes'), formDraft.minutes ?? 10, 1, 120, (v) => { formDraft.minutes = v; });
@@ -161,6 +161,9 @@ async function renderCreate(section, onCreated) {
     try {
       const created = await api('/api/workshops', { method: 'POST', body, token: storageGet(TOKEN_KEY) });
       formDraft = {};
+      // A second click must not create the same workshop twice.
+      title.value = '';
+      venue.value = '';
       const list = storageGet(WORKSHOPS_KEY, []);
       list.unshift({ ...created, title: body.title, created_at: Date.now() });
       storageSet(WORKSHOPS_KEY, list.slice(0, 20));
@@ -172,7 +175,8 @@ async function renderCreate(section, onCreated) {
         heading.focus({ preventScroll: true });
       }
     } catch (failure) {
-      error.textContent = failure instanceof ApiError && failure.error ? serverMessage(failure.error) : t('org.create_failed');
+      const detail = failure instanceof ApiError && failure.error && failure.error.detail ? ` (${failure.error.detail})` : '';
+      error.textContent = failure instanceof ApiError && failure.error ? serverMessage(failure.error) + detail : t('org.create_failed');
     } finally {
       submit.disabled = false;
     }

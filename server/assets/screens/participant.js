@@ -1,7 +1,7 @@
 // The participant's phone: join by code, then the workshop step by step.
 
 import { h, clear, replaceChildren, keyedList, randomId, storageGet, storageSet, announce } from '../dom.js';
-import { t, serverMessage } from '../i18n/index.js';
+import { t, serverMessage, setLang } from '../i18n/index.js';
 import { api, ApiError } from '../api.js';
 import { Connection } from '../connection.js';
 import { showConnection, setPageTitle } from '../app.js';
@@ -63,6 +63,8 @@ async function mountJoin(main, code, table) {
     main.querySelector('.panel').append(h('a', { href: '/join', class: 'button' }, t('join.other_code')));
     return;
   }
+  // A phone that never chose a language starts in the workshop's language.
+  if (storageGet('atelier.lang', null) === null && workshop.language) setLang(workshop.language);
   info.textContent = workshop.title || '';
   if (table) info.append(h('br'), t('join.table_from_card', { table }));
 
@@ -72,7 +74,7 @@ async function mountJoin(main, code, table) {
 
   const name = textField({ label: t('join.name'), value: draft.name || '', max: LIMITS.name, required: true, autocomplete: 'given-name', onInput: (v) => { draft.name = v; save(); } });
   const commune = communeField({ label: t('join.commune'), value: draft.commune || null, onChange: (v) => { draft.commune = v; save(); } });
-  const showName = checkbox({ label: t('consent.show_name'), checked: draft.show_name ?? true, onChange: (v) => { draft.show_name = v; save(); } });
+  const showName = checkbox({ label: t('consent.show_name'), checked: draft.show_name ?? false, onChange: (v) => { draft.show_name = v; save(); } });
   const contact = checkbox({ label: t('consent.contact'), checked: Boolean(draft.contact), onChange: (v) => { draft.contact = v; save(); emailBox.hidden = !v; } });
   const email = textField({ label: t('consent.email'), type: 'email', value: draft.email || '', max: LIMITS.email, autocomplete: 'email', onInput: (v) => { draft.email = v; save(); } });
   const emailBox = h('div', { hidden: !draft.contact }, email.element);

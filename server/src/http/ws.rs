@@ -318,6 +318,12 @@ async fn serve(state: &AppState, identity: &Identity, stream: &mut futures_util:
                     Some(Ok(frame)) => frame,
                     Some(Err(error)) => {
                         let text = error.to_string();
+                        // Phones that lose Wi-Fi or close a tab drop the TCP connection without a
+                        // close frame: that is an ordinary disconnect, not a protocol error.
+                        if text.contains("without closing handshake") || text.contains("Connection reset") {
+                            tracing::debug!(workshop.id = %identity.room.id, %error, "device disconnected without a close frame");
+                            return Ending::PeerGone;
+                        }
                         tracing::info!(workshop.id = %identity.room.id, %error, "unreadable frame; closing the socket");
                         if text.contains("too long") || text.contains("Space limit") {
                             return Ending::Close(CLOSE_TOO_LARGE, "message too large");

@@ -151,7 +151,7 @@ impl Room {
         let now = now_ms();
         let decision = workflow::decide(&state.workshop, actor, &command, now)?;
         let result = self.commit(&mut state, decision, Some((op.as_str(), fingerprint)), now).await?;
-        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "command applied");
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "command applied");
         Ok(result)
     }
 
