@@ -74,13 +74,53 @@ export function selectField({ label, options, value = '', required = false, onCh
 
 // A form for the fields of a secret. `draft` seeds the inputs and `onDraft` receives every
 // change, so a phone can keep the draft across reloads.
-export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onDraft = () => {}, onSubmit, extraTop = [] }) {
+// Rounds a coordinate to 5 decimals (about 1 m), enough to find a place.
+function roundCoordinate(value) {
+  return Math.round(value * 1e5) / 1e5;
+}
+
+// "I am here": reads the phone's position into `current.coordinates`. Browsers allow it only on
+// HTTPS or localhost, so on a plain-HTTP venue network the control is not shown at all.
+function locationControl(current, changed) {
+  if (!window.isSecureContext || !('geolocation' in navigator)) return null;
+  const status = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const add = h('button', { type: 'button', class: 'button' }, t('secret.location_add'));
+  const remove = h('button', { type: 'button', class: 'button' }, t('secret.location_remove'));
+  const show = () => {
+    const c = current.coordinates;
+    status.textContent = c ? t('secret.location_set', { lat: c.lat, lon: c.lon }) : '';
+    remove.hidden = !c;
+  };
+  add.addEventListener('click', () => {
+    status.textContent = t('secret.location_pending');
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        current.coordinates = { lat: roundCoordinate(position.coords.latitude), lon: roundCoordinate(position.coords.longitude) };
+        changed();
+        show();
+      },
+      () => { status.textContent = t('secret.location_failed'); },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+  remove.addEventListener('click', () => {
+    current.coordinates = null;
+    changed();
+    show();
+    add.focus();
+  });
+  show();
+  return { element: h('div', { class: 'field location' }, h('div', { class: 'button-row' }, add, remove), status), refresh: show };
+}
+
+export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onDraft = () => {}, onSubmit, extraTop = [], withLocation = false }) {
   const current = {
     title: draft.title || '',
     text: draft.text || '',
     place: draft.place || '',
     best_moment: draft.best_moment || '',
     commune: draft.commune || defaultCommune || null,
+    coordinates: draft.coordinates || null,
   };
   const changed = () => onDraft({ ...current });
   const title = textField({ label: t('secret.title'), value: current.title, max: LIMITS.title, required: true, onInput: (v) => { current.title = v; changed(); } });
@@ -89,6 +129,7 @@ export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onD
   const commune = communeField({ label: t('secret.commune'), value: current.commune, onChange: (v) => { current.commune = v; changed(); } });
   const moment = textField({ label: t('secret.best_moment'), value: current.best_moment, max: LIMITS.best_moment, hint: t('secret.best_moment_hint'), onInput: (v) => { current.best_moment = v; changed(); } });
   const error = h('p', { class: 'form-error', role: 'alert' });
+  const location = withLocation ? locationControl(current, changed) : null;
   const form = h(
     'form',
     { class: 'secret-form', novalidate: true },
@@ -98,6 +139,7 @@ export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onD
     place.element,
     commune.element,
     moment.element,
+    location ? location.element : null,
     error,
     h('button', { type: 'submit', class: 'primary big' }, submitLabel),
   );
@@ -110,6 +152,7 @@ export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onD
       place: current.place.trim(),
       commune: current.commune && current.commune.name ? current.commune : null,
       best_moment: current.best_moment.trim(),
+      coordinates: current.coordinates || null,
     };
     let missing = null;
     if (!fields.title) missing = title.input;
@@ -127,6 +170,8 @@ export function secretForm({ draft = {}, defaultCommune = null, submitLabel, onD
     current.text = '';
     current.place = '';
     current.best_moment = '';
+    current.coordinates = null;
+    if (location) location.refresh();
     title.value = '';
     text.value = '';
     place.value = '';

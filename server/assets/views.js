@@ -25,6 +25,7 @@ export function secretBody(secret, { large = false, showAuthor = true } = {}) {
   if (f.place) meta.push(h('p', { class: 'secret-meta' }, h('span', { class: 'meta-label' }, `${t('secret.place_short')} `), f.place));
   if (f.commune?.name) meta.push(h('p', { class: 'secret-meta' }, h('span', { class: 'meta-label' }, `${t('secret.commune_short')} `), f.commune.name));
   if (f.best_moment) meta.push(h('p', { class: 'secret-meta' }, h('span', { class: 'meta-label' }, `${t('secret.best_moment_short')} `), f.best_moment));
+  if (f.coordinates && !large) meta.push(h('p', { class: 'secret-meta' }, h('span', { class: 'meta-label' }, `${t('secret.position_short')} `), `${f.coordinates.lat}, ${f.coordinates.lon}`));
   return h(
     'div',
     { class: ['secret-body', large ? 'secret-large' : null] },

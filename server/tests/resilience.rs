@@ -228,6 +228,9 @@ async fn bad_input_gets_clear_errors() {
     assert_eq!(error_code(&after_close), "workshop_closed");
     let secrets = facilitator.wait_for(WAIT, |s| s.stage.phase == atelier_proto::model::Phase::Closed).await.expect("closed view").secrets;
     assert_eq!(secrets.len(), 1, "nothing stored after closing");
+    // Moderation goes on after closing: "à vérifier" is often checked the next day.
+    let approved = facilitator.send(Command::ApproveSecret { secret: secrets[0].id.clone(), version: secrets[0].version }).await;
+    assert!(approved.is_ok(), "moderation after closing: {approved:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

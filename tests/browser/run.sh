@@ -11,4 +11,4 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
 fi
 
 npm ci --no-audit --no-fund
-exec node --test --test-concurrency=1 catalog.test.mjs seating.test.mjs workshop.test.mjs
+exec node --test --test-concurrency=1 catalog.test.mjs seating.test.mjs location.test.mjs workshop.test.mjs

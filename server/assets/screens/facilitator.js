@@ -523,7 +523,7 @@ function buildPaper() {
   const name = textField({ label: t('paper.name'), max: LIMITS.name, required: true });
   const commune = communeField({ label: t('paper.commune') });
   const tableSelect = h('select', { id: 'paper-table' });
-  const showName = checkbox({ label: t('consent.show_name'), checked: true });
+  const showName = checkbox({ label: t('consent.show_name'), checked: false });
   const addError = h('p', { class: 'form-error', role: 'alert' });
   const addForm = h(
     'form',

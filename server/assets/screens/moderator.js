@@ -8,7 +8,8 @@ import { participantName } from '../store.js';
 import { statusBadge, secretBody, REJECT_REASONS, TOURINSOFT_TYPES } from '../views.js';
 import { textField, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
-import { openStaffConnection, missingToken, fatalPanel } from './staff.js';
+import { openStaffConnection, missingToken, fatalPanel, tokenFromFragment } from './staff.js';
+import { exportButtons } from '../exports.js';
 
 let connection = null;
 let ui = null;
@@ -55,6 +56,7 @@ export function mount(main) {
     checkList: h('ul', { class: 'queue' }),
     recent: h('ul', { class: 'recent' }),
     detail: h('section', { class: 'panel mod-detail', 'aria-live': 'polite', 'aria-labelledby': 'detail-title' }),
+    exports: h('section', { class: 'panel', 'aria-labelledby': 'mod-exports-title' }),
     detailKey: null,
   };
   replaceChildren(
@@ -75,6 +77,7 @@ export function mount(main) {
       ),
       ui.detail,
     ),
+    ui.exports,
   );
   if (!document.body.dataset.shortcuts) {
     document.body.dataset.shortcuts = '1';
@@ -113,6 +116,9 @@ function render(force = false) {
   }
   setPageTitle(t('mod.title'));
   ui.title.textContent = `${store.workshop.title} — ${t('mod.title')}`;
+  if (!ui.exports.firstChild) {
+    replaceChildren(ui.exports, h('h2', { id: 'mod-exports-title' }, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(store.workshop.id, tokenFromFragment()));
+  }
   const pending = queueItems(store);
   const toCheck = toCheckItems(store);
   const all = [...pending, ...toCheck];
@@ -274,6 +280,14 @@ function openMode(kind) {
   ui.detail.querySelector('form input, form select, form textarea')?.focus();
 }
 
+// A decimal-degree input for a moderator who places a secret on the map.
+function coordinateField(label, value, min, max) {
+  const id = uniqueId('coordinate');
+  const input = h('input', { id, type: 'number', step: 'any', min: String(min), max: String(max), inputmode: 'decimal' });
+  if (value !== undefined && value !== null) input.value = String(value);
+  return { input, element: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
+}
+
 function modeForm(secret) {
   const cancel = h('button', { type: 'button', class: 'button', onclick: () => { mode = null; render(true); } }, t('mod.cancel'));
   if (mode.kind === 'edit') {
@@ -283,14 +297,26 @@ function modeForm(secret) {
     const place = textField({ label: t('secret.place'), value: f.place || '', max: LIMITS.place });
     const commune = communeField({ label: t('secret.commune'), value: f.commune });
     const moment = textField({ label: t('secret.best_moment'), value: f.best_moment || '', max: LIMITS.best_moment });
-    const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.edit_heading')), title.element, text.element, place.element, commune.element, moment.element, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, t('mod.save')), cancel));
+    const lat = coordinateField(t('mod.latitude'), f.coordinates?.lat, -90, 90);
+    const lon = coordinateField(t('mod.longitude'), f.coordinates?.lon, -180, 180);
+    const coordinates = h('fieldset', { class: 'coordinates' }, h('legend', {}, t('mod.coordinates')), h('p', { class: 'hint' }, t('mod.coordinates_hint')), lat.element, lon.element);
+    const form = h('form', { novalidate: true, class: 'mod-form' }, h('h3', {}, t('mod.edit_heading')), title.element, text.element, place.element, commune.element, moment.element, coordinates, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, t('mod.save')), cancel));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!title.value.trim() || !text.value.trim() || !commune.value?.name) {
         announce(t('secret.missing'), 'error');
         return;
       }
-      const fields = { title: title.value.trim(), text: text.value.trim(), place: place.value.trim(), commune: commune.value, best_moment: moment.value.trim(), coordinates: f.coordinates || null };
+      // Both or neither: a latitude without a longitude places nothing.
+      const hasLat = lat.input.value.trim() !== '';
+      const hasLon = lon.input.value.trim() !== '';
+      if (hasLat !== hasLon || (hasLat && (!lat.input.checkValidity() || !lon.input.checkValidity()))) {
+        announce(t('mod.coordinates_invalid'), 'error');
+        (hasLat ? lon : lat).input.focus();
+        return;
+      }
+      const position = hasLat ? { lat: Number(lat.input.value), lon: Number(lon.input.value) } : null;
+      const fields = { title: title.value.trim(), text: text.value.trim(), place: place.value.trim(), commune: commune.value, best_moment: moment.value.trim(), coordinates: position };
       decide({ type: 'edit_secret', secret: secret.id, version: mode.version, fields }, t('mod.saved'));
     });
     return form;

@@ -277,9 +277,10 @@ function buildWriting(header) {
     draft,
     defaultCommune: store.me?.participant?.commune || null,
     submitLabel: t('write.submit'),
+    withLocation: true,
     onDraft: (value) => storageSet(draftKey(), value),
     onSubmit: (fields) => {
-      connection.send({ type: 'submit_secret', fields: { ...fields, coordinates: null } });
+      connection.send({ type: 'submit_secret', fields });
       form.reset();
       announce(t('write.sent'));
       form.focus();

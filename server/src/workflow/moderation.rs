@@ -7,10 +7,10 @@ use atelier_proto::model::Phase;
 
 /// Applies a moderation decision. A decision on a stale version is rejected, so two
 /// moderators never overwrite each other unknowingly. Rejecting a secret clears its votes.
+///
+/// Moderation stays open after the workshop closes: checking opening hours or a season
+/// ("à vérifier") often happens the next day, before the exports.
 pub fn moderate(workshop: &Workshop, secret_id: &SecretId, version: u32, decision: Moderation, now_ms: i64) -> Result<Decision, ProtoError> {
-    if workshop.phase == Phase::Closed {
-        return Err(error(ErrorCode::WorkshopClosed));
-    }
     let secret = require_secret(workshop, secret_id)?;
     if secret.version != version {
         return Err(error(ErrorCode::StaleVersion).with_detail(format!("{secret_id} is at version {}", secret.version)));
