@@ -101,6 +101,19 @@ async fn views_are_filtered(backend: Backend) {
     assert!(!anne_text.contains("Titre approuvé T2"), "Anne received a secret of table T2");
     assert!(!anne_text.contains("Titre en attente T2"), "Anne received a secret of table T2");
     assert!(!anne_text.contains("denis.secret@example.org"), "Anne received another participant's e-mail");
+
+    // A reshuffle during the results moves Anne to T2: she must not get T2's secrets of the
+    // round she did not sit there for.
+    facilitator.send(Command::CloseVoting).await.expect("vote closed");
+    facilitator.send(Command::PreviewReshuffle).await.expect("preview");
+    let anne_id = people[0].snapshot().and_then(|s| s.me.map(|m| m.participant.id)).expect("Anne's id");
+    facilitator.send(Command::AdjustReshuffle { participant: anne_id.clone(), table: "T2".into() }).await.expect("move Anne");
+    facilitator.send(Command::ApplyReshuffle).await.expect("applied");
+    people[0].wait_for(WAIT, |s| s.me.as_ref().is_some_and(|m| m.participant.table.as_ref().map(|t| t.as_str()) == Some("T2"))).await.expect("Anne at T2");
+    let view = people[0].snapshot().expect("Anne's view");
+    assert!(view.secrets.iter().all(|s| s.table.as_str() == "T1"), "Anne's view after the move: {:?}", view.secrets.iter().map(|s| &s.fields.title).collect::<Vec<_>>());
+    let anne_text = anne_raw.all_text();
+    assert!(!anne_text.contains("Titre approuvé T2"), "Anne received a secret of table T2 after moving there");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

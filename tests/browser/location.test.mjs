@@ -82,6 +82,14 @@ describe('positions of secrets', () => {
     const feature = geojson.features.find((f) => f.properties.title === 'Le banc du Mont-Joli' || JSON.stringify(f).includes('Le banc du Mont-Joli'));
     assert.ok(feature, 'the approved secret is in the GeoJSON export');
     assert.deepEqual(feature.geometry.coordinates, [0.234, 49.41936]);
+    // A decision can be reopened from "recent decisions" and changed.
+    await moderator.locator('.recent button', { hasText: 'Le banc du Mont-Joli' }).click();
+    await moderator.keyboard.press('r');
+    await moderator.getByLabel('Motif').selectOption('duplicate');
+    await moderator.getByRole('button', { name: 'Confirmer le refus' }).click();
+    await moderator.getByText('Refusé : « Le banc du Mont-Joli »').first().waitFor(WAIT);
+    await moderator.locator('.recent li', { hasText: 'Le banc du Mont-Joli' }).locator('.badge-rejected').waitFor(WAIT);
+    await checkA11y(moderator, 'moderator-reopened');
     for (const page of [phone, facilitator, moderator]) assert.deepEqual([...page.problems], []);
   });
 });

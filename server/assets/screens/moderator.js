@@ -18,6 +18,8 @@ let selectedIndex = 0;
 // The open form: null, or { kind: 'edit' | 'reject' | 'check', secretId, version }.
 let mode = null;
 let staleMessage = '';
+// A decided secret reopened from "recent decisions" stays selected although it is in no queue.
+let reopenedId = null;
 const decisionOps = new Map();
 
 export function mount(main) {
@@ -127,7 +129,7 @@ function render(force = false) {
   // When the selected secret leaves the queue, the next one at the same place is opened.
   const index = all.findIndex((s) => s.id === selectedId);
   if (index >= 0) selectedIndex = index;
-  else if (!((staleMessage || mode) && store.secrets.has(selectedId))) {
+  else if (!((staleMessage || mode || reopenedId === selectedId) && store.secrets.has(selectedId))) {
     selectedId = all.length ? all[Math.min(selectedIndex, all.length - 1)].id : null;
     if (mode && mode.secretId !== selectedId) mode = null;
   }
@@ -152,12 +154,28 @@ function render(force = false) {
     .filter((s) => s.status === 'approved' || s.status === 'rejected')
     .sort((a, b) => b.created_at_ms - a.created_at_ms)
     .slice(0, 8);
-  keyedList(ui.recent, recent, (s) => s.id, (s) => `${lang()}:${s.version}:${s.status}`, (secret) => h('li', {}, statusBadge(secret), ' ', secret.fields.title));
+  keyedList(ui.recent, recent, (s) => s.id, (s) => `${lang()}:${s.version}:${s.status}:${s.id === selectedId}`, (secret) =>
+    h(
+      'li',
+      { class: ['recent-item', secret.id === selectedId ? 'selected' : null] },
+      h('button', { type: 'button', class: 'queue-button recent-button', 'aria-current': secret.id === selectedId ? 'true' : null, onclick: () => reopen(secret.id) }, statusBadge(secret), h('span', { class: 'queue-title' }, secret.fields.title)),
+    ));
   if (!recent.length) replaceChildren(ui.recent, h('li', { class: 'empty' }, t('mod.recent_empty')));
   renderDetail(force);
 }
 
+// Opens a decided secret again, to change the decision.
+function reopen(id) {
+  reopenedId = id;
+  selectedId = id;
+  mode = null;
+  staleMessage = '';
+  render();
+  ui.detail.querySelector('h2')?.focus();
+}
+
 function select(id) {
+  reopenedId = null;
   selectedId = id;
   mode = null;
   staleMessage = '';
@@ -179,6 +197,7 @@ function decide(command, message) {
   decisionOps.set(op, { secret: command.secret, message });
   staleMessage = '';
   mode = null;
+  reopenedId = null;
 }
 
 function renderDetail(force) {

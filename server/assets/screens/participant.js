@@ -411,9 +411,16 @@ function buildResults(header) {
     element,
     update() {
       const table = store.tables.get(myTableId());
-      const nextKey = JSON.stringify([table?.winners, table?.tie, table?.tallies, store.secrets.size]);
+      const moved = store.me?.move_to || null;
+      const nextKey = JSON.stringify([table?.winners, table?.tie, table?.tallies, store.secrets.size, moved]);
       if (nextKey === key) return;
       key = nextKey;
+      // After a reshuffle the seat is already the new table, whose results are other people's:
+      // the large "go to table" panel says all there is to say.
+      if (moved) {
+        replaceChildren(body);
+        return;
+      }
       if (!table) {
         replaceChildren(body, h('p', {}, t('seat.waiting')));
         return;

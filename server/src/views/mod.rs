@@ -70,8 +70,10 @@ pub fn secret_view(workshop: &Workshop, secret: &Secret, viewer: &Viewer) -> Opt
         }
         Viewer::Participant(me) if me == &secret.author => (true, true),
         Viewer::Participant(me) => {
-            let my_table = workshop.participant(me).and_then(|p| p.table.as_ref());
-            let visible = my_table == Some(&secret.table) && shown_to_table(workshop, secret) && secret.status != SecretStatus::Rejected;
+            // Where the viewer sat during the secret's round, not where they sit now: after a
+            // reshuffle, the new table's secrets of that round belong to other people.
+            let sat_there = workshop.rounds.get(secret.round).and_then(|r| r.seating.get(&secret.table)).is_some_and(|members| members.contains(me));
+            let visible = sat_there && shown_to_table(workshop, secret) && secret.status != SecretStatus::Rejected;
             if !visible {
                 return None;
             }
