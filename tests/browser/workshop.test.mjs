@@ -359,6 +359,9 @@ describe('a whole workshop in the browser', () => {
       if (await t1[0].page.getByText('Toutes les présentations de la table sont terminées.').count()) break;
       const odetteTurn = await t1[0].page.getByText('C’est au tour de Odette de présenter.').count();
       if (odetteTurn) {
+        // Odette's paper secret goes up in large type on her table's phones.
+        await pages.facilitator.getByRole('button', { name: 'Afficher en grand : « Le pré aux pommiers »' }).click();
+        await visible(t1[0].page.locator('.spotlight, .secret-large', { hasText: 'Le pré aux pommiers' }).first());
         await pages.facilitator.getByRole('button', { name: 'Personne suivante (T1)' }).click();
         await t1[0].page.getByText('C’est au tour de Odette de présenter.').waitFor({ state: 'detached', ...WAIT });
         continue;

@@ -210,6 +210,7 @@ export default {
   'fac.table_minus': '−1 min for {table}',
   'fac.table_pause': 'Pause {table}',
   'fac.table_resume': 'Resume {table}',
+  'fac.spotlight_paper': 'Show in large type: "{title}"',
   'fac.next_presenter': 'Next person ({table})',
   'fac.ties': 'Ties to settle',
   'fac.tie_at': 'Tie at table {table}: tick the winner or winners',

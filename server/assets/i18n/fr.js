@@ -210,6 +210,7 @@ export default {
   'fac.table_minus': '−1 min pour {table}',
   'fac.table_pause': 'Pause pour {table}',
   'fac.table_resume': 'Reprendre pour {table}',
+  'fac.spotlight_paper': 'Afficher en grand : « {title} »',
   'fac.next_presenter': 'Personne suivante ({table})',
   'fac.ties': 'Égalités à départager',
   'fac.tie_at': 'Égalité à la table {table} : cochez le ou les gagnants',

@@ -265,6 +265,21 @@ function renderTables() {
   );
 }
 
+// A paper participant has no phone to show their secrets: the facilitator puts each one in
+// large type on the table's phones for them.
+function paperSpotlightButtons(store, table, presenter, theme) {
+  if (store.participants.get(presenter)?.source !== 'paper' || !theme) return null;
+  const spotlight = table.presenting?.spotlight;
+  return Array.from(store.secrets.values())
+    .filter((s) => s.author === presenter && s.theme === theme.key && s.table === table.id && s.status !== 'rejected')
+    .map((secret) =>
+      h(
+        'button',
+        { type: 'button', class: ['button', secret.id === spotlight ? 'primary' : null], 'aria-pressed': secret.id === spotlight ? 'true' : 'false', onclick: () => send({ type: 'spotlight_secret', secret: secret.id }) },
+        t('fac.spotlight_paper', { title: secret.fields.title }),
+      ));
+}
+
 function secretsBy(store, participantId, theme) {
   if (!theme) return 0;
   let count = 0;
@@ -347,7 +362,7 @@ function tableCard(store, table, theme) {
     // from the showcase.
     winners.some((s) => s.status !== 'approved') ? h('p', { class: 'stuck-reasons' }, t('fac.winner_unapproved')) : null,
     store.stage.phase === 'presenting' && presenter
-      ? h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'finish_presenting', table: table.id }) }, t('fac.next_presenter', { table: table.id })))
+      ? h('div', { class: 'button-row' }, paperSpotlightButtons(store, table, presenter, theme), h('button', { type: 'button', class: 'button', onclick: () => send({ type: 'finish_presenting', table: table.id }) }, t('fac.next_presenter', { table: table.id })))
       : null,
     store.stage.phase !== 'writing' ? null : h(
       'div',
