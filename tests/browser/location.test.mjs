@@ -92,4 +92,27 @@ describe('positions of secrets', () => {
     await checkA11y(moderator, 'moderator-reopened');
     for (const page of [phone, facilitator, moderator]) assert.deepEqual([...page.problems], []);
   });
+
+  it('organizer hands out new role links', async () => {
+    const page = await openPage(browser, { name: 'organizer' });
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('Jeton d’administration').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Enregistrer le jeton' }).click();
+    await page.getByRole('heading', { name: 'Tous les ateliers de ce serveur' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Nouveaux liens pour « Atelier positions »' }).click();
+    await page.getByText('Nouveaux liens prêts pour « Atelier positions »', { exact: false }).first().waitFor(WAIT);
+    const link = await page.getByLabel('Lien animateur').first().inputValue();
+    assert.ok(!link.endsWith(created.facilitator_token), 'the facilitator link changed');
+    await checkA11y(page, 'organizer-server-list');
+    await screenshot(page, 'organizer-server-list');
+
+    // The old link no longer opens the facilitator screen; the new one does.
+    const old = await openPage(browser, { name: 'old-link' });
+    await old.goto(`${server.base}/facilitator#${created.facilitator_token}`);
+    await old.getByText('Lien ou jeton invalide.', { exact: false }).first().waitFor(WAIT);
+    const fresh = await openPage(browser, { name: 'new-link' });
+    await fresh.goto(link);
+    await fresh.getByText('Atelier positions', { exact: false }).first().waitFor(WAIT);
+    for (const p of [page, fresh]) assert.deepEqual([...p.problems], []);
+  });
 });

@@ -20,11 +20,65 @@ export function mount(main) {
   const tokenSection = h('section', { class: 'panel', 'aria-labelledby': 'token-title' });
   const createSection = h('section', { class: 'panel', 'aria-labelledby': 'create-title' });
   const listSection = h('section', { class: 'panel', 'aria-labelledby': 'list-title' });
-  replaceChildren(main, h('h1', {}, t('org.title')), h('p', { class: 'lead' }, t('org.intro')), tokenSection, createSection, listSection);
-  const refreshList = () => renderList(listSection);
-  renderToken(tokenSection, () => renderCreate(createSection, refreshList));
+  const serverSection = h('section', { class: 'panel', 'aria-labelledby': 'server-list-title' });
+  replaceChildren(main, h('h1', {}, t('org.title')), h('p', { class: 'lead' }, t('org.intro')), tokenSection, createSection, listSection, serverSection);
+  const refreshList = () => {
+    renderList(listSection);
+    renderServerList(serverSection, refreshList);
+  };
+  renderToken(tokenSection, () => {
+    renderCreate(createSection, refreshList);
+    renderServerList(serverSection, refreshList);
+  });
   renderCreate(createSection, refreshList);
   renderList(listSection);
+  renderServerList(serverSection, refreshList);
+}
+
+// Every workshop on the server, with a way to get new role links when a browser lost them.
+async function renderServerList(section, onNewLinks) {
+  const token = storageGet(TOKEN_KEY);
+  if (!token) {
+    replaceChildren(section);
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  let workshops = [];
+  try {
+    workshops = await api('/api/workshops', { token });
+  } catch (failure) {
+    const message = failure instanceof ApiError && failure.error ? serverMessage(failure.error) : t('org.server_list_failed');
+    replaceChildren(section, h('h2', { id: 'server-list-title' }, t('org.server_list_heading')), h('p', { class: 'form-error', role: 'alert' }, message));
+    return;
+  }
+  const status = h('p', { class: 'hint', role: 'status' });
+  const rows = workshops.map((ws) =>
+    h(
+      'li',
+      { class: 'server-ws' },
+      h('span', {}, ws.title, ' ', h('span', { class: 'badge' }, t('org.code', { code: ws.code }))),
+      h('button', { type: 'button', class: 'button', onclick: async () => {
+        if (!window.confirm(t('org.new_links_confirm', { title: ws.title }))) return;
+        try {
+          const links = await api(`/api/workshops/${encodeURIComponent(ws.workshop_id)}/role-links`, { method: 'POST', token });
+          const list = storageGet(WORKSHOPS_KEY, []).filter((item) => item.workshop_id !== ws.workshop_id);
+          list.unshift({ ...links, title: ws.title, created_at: Date.now() });
+          storageSet(WORKSHOPS_KEY, list.slice(0, 20));
+          announce(t('org.new_links_done', { title: ws.title }));
+          onNewLinks();
+        } catch (failure) {
+          status.textContent = failure instanceof ApiError && failure.error ? serverMessage(failure.error) : t('org.server_list_failed');
+        }
+      } }, t('org.new_links', { title: ws.title })),
+    ));
+  replaceChildren(
+    section,
+    h('h2', { id: 'server-list-title' }, t('org.server_list_heading')),
+    h('p', { class: 'hint' }, t('org.server_list_hint')),
+    workshops.length ? h('ul', { class: 'server-list' }, rows) : h('p', {}, t('org.server_list_empty')),
+    status,
+  );
 }
 
 function renderToken(section, onChange) {

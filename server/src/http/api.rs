@@ -60,6 +60,19 @@ pub async fn create_workshop(State(state): State<Arc<AppState>>, headers: Header
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+/// `GET /api/workshops`: every workshop on this server, for the organizer (admin token).
+pub async fn list_workshops(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    check_admin(&state, &headers).await?;
+    Ok(Json(state.hub.list_workshops().await).into_response())
+}
+
+/// `POST /api/workshops/{id}/role-links`: new role links when the old ones were lost.
+pub async fn replace_role_links(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    check_admin(&state, &headers).await?;
+    let links = state.hub.replace_role_links(&atelier_proto::WorkshopId(id)).await?;
+    Ok((StatusCode::CREATED, Json(links)).into_response())
+}
+
 pub async fn join_workshop(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Result<Response, ApiError> {
     if !state.join_limiter.allow(peer.ip()) {
         tracing::warn!(peer = %peer.ip(), "join attempts rate-limited");

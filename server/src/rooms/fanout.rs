@@ -62,7 +62,7 @@ enum Class {
 fn changes_of(workshop: &Workshop, event: &DomainEvent) -> Vec<Change> {
     let table_of = |p: &ParticipantId| workshop.participant(p).and_then(|p| p.table.clone());
     match event {
-        DomainEvent::WorkshopCreated { .. } | DomainEvent::ParticipantTokenAdded { .. } => Vec::new(),
+        DomainEvent::WorkshopCreated { .. } | DomainEvent::ParticipantTokenAdded { .. } | DomainEvent::RoleTokensReplaced { .. } => Vec::new(),
         DomainEvent::ParticipantJoined { id, .. } => {
             let mut changes = vec![Change::Participant(id.clone())];
             if let Some(t) = table_of(id) {

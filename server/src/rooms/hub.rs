@@ -215,6 +215,58 @@ impl Hub {
         Err(ProtoError::new(ErrorCode::Internal))
     }
 
+    /// Lists every workshop on this server, newest first, for the organizer.
+    pub async fn list_workshops(&self) -> Vec<serde_json::Value> {
+        let mut list = Vec::new();
+        for room in self.rooms() {
+            let summary = room
+                .with_state(|s| {
+                    let w = &s.workshop;
+                    (
+                        w.created_at_ms,
+                        serde_json::json!({
+                            "workshop_id": w.info.id,
+                            "code": w.info.code,
+                            "title": w.info.title,
+                            "venue": w.info.venue,
+                            "starts_at": w.info.starts_at,
+                            "phase": w.phase,
+                            "participants": w.participants.len(),
+                            "secrets": w.secrets.len(),
+                            "created_at_ms": w.created_at_ms,
+                        }),
+                    )
+                })
+                .await;
+            list.push(summary);
+        }
+        list.sort_by(|a, b| b.0.cmp(&a.0));
+        list.into_iter().map(|(_, summary)| summary).collect()
+    }
+
+    /// Hands out new role links for a workshop whose links were lost. The old facilitator,
+    /// moderator and projector links stop working; devices already connected stay connected.
+    pub async fn replace_role_links(&self, id: &WorkshopId) -> Result<CreatedWorkshop, ProtoError> {
+        let room = self.room(id).ok_or_else(|| ProtoError::new(ErrorCode::UnknownWorkshop))?;
+        let facilitator = auth::new_token();
+        let moderator = auth::new_token();
+        let projector = auth::new_token();
+        let tokens = RoleTokenHashes {
+            facilitator: auth::hash_token(&facilitator.0),
+            moderator: auth::hash_token(&moderator.0),
+            projector: auth::hash_token(&projector.0),
+        };
+        let previous = room.replace_role_tokens(tokens.clone()).await?;
+        for old in [&previous.facilitator, &previous.moderator, &previous.projector] {
+            self.tokens.remove(old);
+        }
+        let roles = [(&tokens.facilitator, Role::Facilitator), (&tokens.moderator, Role::Moderator), (&tokens.projector, Role::Projector)];
+        for (hash, role) in roles {
+            self.tokens.insert(hash.clone(), TokenEntry { workshop: id.clone(), role, participant: None });
+        }
+        Ok(CreatedWorkshop { workshop_id: id.clone(), code: room.code.clone(), facilitator_token: facilitator.0, moderator_token: moderator.0, projector_token: projector.0 })
+    }
+
     /// Adds a participant to the workshop with `request.code` and hands out their device token.
     pub async fn join(&self, request: &JoinRequest) -> Result<JoinResponse, ProtoError> {
         let room = self.room_by_code(&request.code).ok_or_else(|| ProtoError::new(ErrorCode::UnknownWorkshop))?;

@@ -190,6 +190,16 @@ impl Room {
         Ok((participant, table))
     }
 
+    /// Stores new role-link token hashes and returns the ones they replace.
+    pub async fn replace_role_tokens(&self, tokens: crate::workflow::events::RoleTokenHashes) -> Result<crate::workflow::events::RoleTokenHashes, ProtoError> {
+        let mut state = self.state.lock().await;
+        let previous = state.workshop.tokens.clone();
+        let decision = Decision::of_events(vec![DomainEvent::RoleTokensReplaced { tokens }]);
+        self.commit(&mut state, decision, None, now_ms()).await?;
+        tracing::info!(workshop.id = %self.id, "role links replaced");
+        Ok(previous)
+    }
+
     /// Stores the decision's events (and the answer to `op`), then applies and broadcasts them.
     async fn commit(&self, state: &mut RoomState, decision: Decision, op: Option<(&str, String)>, now: i64) -> Result<Value, ProtoError> {
         let first_seq = state.workshop.seq + 1;

@@ -38,6 +38,8 @@ pub enum DomainEvent {
         token_hash: Option<String>,
         table: Option<TableId>,
     },
+    /// New role links: the previous facilitator, moderator and projector tokens stop working.
+    RoleTokensReplaced { tokens: RoleTokenHashes },
     /// Another device token for the same participant (a retried join).
     ParticipantTokenAdded { id: ParticipantId, token_hash: String },
     ParticipantSeated { id: ParticipantId, table: Option<TableId> },

@@ -196,6 +196,7 @@ impl Workshop {
         self.seq += 1;
         match event {
             DomainEvent::WorkshopCreated { .. } => {}
+            DomainEvent::RoleTokensReplaced { tokens } => self.tokens = tokens.clone(),
             DomainEvent::ParticipantJoined { id, name, commune, consents, email, source, token_hash, table } => {
                 self.participant_index.insert(id.clone(), self.participants.len());
                 self.participants.push(Participant {
