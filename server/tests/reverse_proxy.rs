@@ -14,7 +14,11 @@ struct Nginx(Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // SIGTERM lets the master stop its workers; SIGKILL would leave them running.
+        let stopped = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status().is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.0.kill();
+        }
         let _ = self.0.wait();
     }
 }
