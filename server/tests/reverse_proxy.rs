@@ -1,5 +1,5 @@
 //! Behind nginx with a short read timeout, an idle WebSocket stays open because the server
-//! pings it. The proxy's 12 s timeout stands in for the usual 60 s: if pings stopped, the
+//! pings it. The proxy's 12 s timeout replaces the usual 60 s: if pings stopped, the
 //! proxy would cut the socket within the test's 30 s of silence.
 
 mod common;

@@ -1,5 +1,5 @@
-//! Slow and vanished devices: a phone that stops reading never holds up the others and is
-//! disconnected; one that vanishes without a close frame is shown offline within 30 s; an
+//! Slow and vanished devices. A phone that stops reading does not hold up the others and is
+//! disconnected. One that vanishes without a close frame is shown offline within 30 s. An
 //! idle socket gets a ping well within a reverse proxy's 60 s read timeout.
 
 mod common;
@@ -43,7 +43,7 @@ async fn slow_reader_is_disconnected_without_delaying_others() {
         anne_phone.send(Command::SubmitSecret { fields }).await.expect("secret");
     }
 
-    // The slow device: a moderator socket that says hello and then never reads.
+    // The slow device: a moderator socket that sends hello and then never reads.
     let ws_url = format!("{}/ws", base.replacen("http://", "ws://", 1));
     let (mut slow, _) = tokio_tungstenite::connect_async(ws_url).await.expect("slow socket connects");
     let hello = serde_json::json!({ "type": "hello", "v": 1, "token": created.moderator_token });
@@ -113,7 +113,7 @@ async fn vanished_device_goes_offline_and_idle_socket_gets_pings() {
     facilitator.wait_for(Duration::from_secs(40), |s| !s.live.online.contains(&gone_id)).await.expect("vanished phone shown offline");
     assert!(vanished_at.elapsed() <= Duration::from_secs(30), "offline after {:?}", vanished_at.elapsed());
 
-    // The idle but healthy socket answered every ping (tungstenite does) and stays online.
+    // The idle but healthy socket replied to every ping (tungstenite does) and stays online.
     assert!(idle.pings.load(std::sync::atomic::Ordering::SeqCst) >= 1, "an idle socket gets pings, so a 60 s proxy timeout never fires");
     let view = facilitator.snapshot().expect("view");
     assert!(view.live.online.contains(&idle_id), "the idle phone stays online");

@@ -144,3 +144,15 @@ export async function screenshot(page, name, sizes = [PHONE, WIDE]) {
   }
   await page.setViewportSize(original);
 }
+
+// Creates a workshop through the API with the first preset theme and tables of 1 to 6.
+export async function createWorkshopByApi(base, { title, tables }) {
+  const presets = await (await fetch(`${base}/api/presets`)).json();
+  const response = await fetch(`${base}/api/workshops`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title, themes: presets.slice(0, 1), tables, table_min: 1, table_max: 6 }),
+  });
+  if (response.status !== 201) throw new Error(`workshop creation returned ${response.status}`);
+  return response.json();
+}

@@ -1,7 +1,7 @@
 // "I am here" on a phone and coordinates typed by a moderator both reach the stored secret.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, checkA11y, screenshot, PHONE, ADMIN_TOKEN } from './harness.mjs';
+import { startServer, launchBrowser, openPage, checkA11y, screenshot, PHONE, ADMIN_TOKEN, createWorkshopByApi } from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 
@@ -9,16 +9,6 @@ let server;
 let browser;
 let created;
 
-async function createWorkshop(base) {
-  const presets = await (await fetch(`${base}/api/presets`)).json();
-  const response = await fetch(`${base}/api/workshops`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ title: 'Atelier positions', themes: presets.slice(0, 1), tables: 1, table_min: 1, table_max: 6 }),
-  });
-  assert.equal(response.status, 201, `workshop creation returned ${response.status}`);
-  return response.json();
-}
 
 async function startWriting(base, token) {
   // The facilitator page sends the command; its button label is the catalog's.
@@ -33,7 +23,7 @@ describe('positions of secrets', () => {
   before(async () => {
     server = await startServer('location');
     browser = await launchBrowser();
-    created = await createWorkshop(server.base);
+    created = await createWorkshopByApi(server.base, { title: 'Atelier positions', tables: 1 });
   });
 
   after(async () => {

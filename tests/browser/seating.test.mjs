@@ -2,7 +2,7 @@
 // table card and a device token the server no longer accepts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, PHONE, ADMIN_TOKEN } from './harness.mjs';
+import { startServer, launchBrowser, openPage, PHONE, createWorkshopByApi } from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 
@@ -10,22 +10,12 @@ let server;
 let browser;
 let created;
 
-async function createWorkshop(base) {
-  const presets = await (await fetch(`${base}/api/presets`)).json();
-  const response = await fetch(`${base}/api/workshops`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ title: 'Atelier placement', themes: presets.slice(0, 1), tables: 2, table_min: 1, table_max: 6 }),
-  });
-  assert.equal(response.status, 201, `workshop creation returned ${response.status}`);
-  return response.json();
-}
 
 describe('joining without a table card', () => {
   before(async () => {
     server = await startServer('seating');
     browser = await launchBrowser();
-    created = await createWorkshop(server.base);
+    created = await createWorkshopByApi(server.base, { title: 'Atelier placement', tables: 2 });
   });
 
   after(async () => {

@@ -8,8 +8,7 @@ import { currentTheme, timerFor, participantName, serverNow } from '../store.js'
 import { phaseLabel, countdownElement, updateCountdown, everyHalfSecond } from '../views.js';
 import { textField, checkbox, secretForm, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
-import { openStaffConnection, missingToken, fatalPanel, syncOptions, tokenFromFragment } from './staff.js';
-import { exportButtons } from '../exports.js';
+import { openStaffConnection, missingToken, fatalPanel, syncOptions, fillExportsPanel } from './staff.js';
 
 let connection = null;
 let ui = null;
@@ -91,7 +90,7 @@ function render() {
     ui.built = true;
     buildStage();
     buildPaper();
-    replaceChildren(ui.exports, h('h2', { id: 'exports-title' }, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(store.workshop.id, tokenFromFragment()));
+    fillExportsPanel(ui.exports, store.workshop.id, 'exports-title');
   }
   renderStage();
   renderAlerts();

@@ -8,8 +8,7 @@ import { participantName } from '../store.js';
 import { statusBadge, secretBody, REJECT_REASONS, TOURINSOFT_TYPES } from '../views.js';
 import { textField, LIMITS } from '../forms.js';
 import { communeField } from '../commune.js';
-import { openStaffConnection, missingToken, fatalPanel, tokenFromFragment } from './staff.js';
-import { exportButtons } from '../exports.js';
+import { openStaffConnection, missingToken, fatalPanel, fillExportsPanel } from './staff.js';
 
 let connection = null;
 let ui = null;
@@ -119,7 +118,7 @@ function render(force = false) {
   setPageTitle(t('mod.title'));
   ui.title.textContent = `${store.workshop.title} — ${t('mod.title')}`;
   if (!ui.exports.firstChild) {
-    replaceChildren(ui.exports, h('h2', { id: 'mod-exports-title' }, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(store.workshop.id, tokenFromFragment()));
+    fillExportsPanel(ui.exports, store.workshop.id, 'mod-exports-title');
   }
   const pending = queueItems(store);
   const toCheck = toCheckItems(store);

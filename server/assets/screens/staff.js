@@ -5,6 +5,7 @@ import { h, replaceChildren, announce } from '../dom.js';
 import { t, serverMessage } from '../i18n/index.js';
 import { Connection } from '../connection.js';
 import { showConnection } from '../app.js';
+import { exportButtons } from '../exports.js';
 
 export function tokenFromFragment() {
   return decodeURIComponent(location.hash.replace(/^#/, '')).trim();
@@ -41,4 +42,9 @@ export function syncOptions(select, options) {
   select.dataset.sig = signature;
   replaceChildren(select, options.map((option) => h('option', { value: option.value }, option.label)));
   if (options.some((option) => option.value === previous)) select.value = previous;
+}
+
+// Fills a staff screen's downloads panel: every export file, with this screen's role token.
+export function fillExportsPanel(section, workshopId, headingId) {
+  replaceChildren(section, h('h2', { id: headingId }, t('export.heading')), h('p', { class: 'hint' }, t('export.hint')), exportButtons(workshopId, tokenFromFragment()));
 }

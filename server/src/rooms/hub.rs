@@ -67,6 +67,17 @@ fn validated_themes(themes: &[Theme]) -> Result<Vec<Theme>, ProtoError> {
     Ok(cleaned)
 }
 
+/// Generates the facilitator, moderator and projector tokens of a workshop, with their hashes.
+fn new_role_links() -> ([auth::Token; 3], RoleTokenHashes) {
+    let links = [auth::new_token(), auth::new_token(), auth::new_token()];
+    let tokens = RoleTokenHashes {
+        facilitator: auth::hash_token(&links[0].0),
+        moderator: auth::hash_token(&links[1].0),
+        projector: auth::hash_token(&links[2].0),
+    };
+    (links, tokens)
+}
+
 impl Hub {
     pub fn new(store: Arc<dyn Store>, communes: Arc<Communes>) -> Hub {
         Hub { rooms: DashMap::new(), codes: DashMap::new(), tokens: DashMap::new(), store, communes }
@@ -97,12 +108,16 @@ impl Hub {
         self.tokens.get(&auth::hash_token(token)).map(|e| e.clone())
     }
 
-    fn index_workshop(&self, workshop: &Workshop) {
-        let id = workshop.info.id.clone();
-        let roles = [(&workshop.tokens.facilitator, Role::Facilitator), (&workshop.tokens.moderator, Role::Moderator), (&workshop.tokens.projector, Role::Projector)];
+    fn index_role_tokens(&self, id: &WorkshopId, tokens: &RoleTokenHashes) {
+        let roles = [(&tokens.facilitator, Role::Facilitator), (&tokens.moderator, Role::Moderator), (&tokens.projector, Role::Projector)];
         for (hash, role) in roles {
             self.tokens.insert(hash.clone(), TokenEntry { workshop: id.clone(), role, participant: None });
         }
+    }
+
+    fn index_workshop(&self, workshop: &Workshop) {
+        let id = workshop.info.id.clone();
+        self.index_role_tokens(&id, &workshop.tokens);
         for (hash, participant) in &workshop.participant_tokens {
             self.tokens.insert(hash.clone(), TokenEntry { workshop: id.clone(), role: Role::Participant, participant: Some(participant.clone()) });
         }
@@ -162,14 +177,8 @@ impl Hub {
         }
         let language = if request.language == "en" { "en" } else { "fr" };
         let themes = validated_themes(&request.themes)?;
-        let facilitator = auth::new_token();
-        let moderator = auth::new_token();
-        let projector = auth::new_token();
-        let tokens = RoleTokenHashes {
-            facilitator: auth::hash_token(&facilitator.0),
-            moderator: auth::hash_token(&moderator.0),
-            projector: auth::hash_token(&projector.0),
-        };
+        let (links, tokens) = new_role_links();
+        let [facilitator, moderator, projector] = links;
         let id = WorkshopId(uuid::Uuid::new_v4().to_string());
         let now = now_ms();
         for _attempt in 0..20 {
@@ -248,22 +257,13 @@ impl Hub {
     /// moderator and projector links stop working; devices already connected stay connected.
     pub async fn replace_role_links(&self, id: &WorkshopId) -> Result<CreatedWorkshop, ProtoError> {
         let room = self.room(id).ok_or_else(|| ProtoError::new(ErrorCode::UnknownWorkshop))?;
-        let facilitator = auth::new_token();
-        let moderator = auth::new_token();
-        let projector = auth::new_token();
-        let tokens = RoleTokenHashes {
-            facilitator: auth::hash_token(&facilitator.0),
-            moderator: auth::hash_token(&moderator.0),
-            projector: auth::hash_token(&projector.0),
-        };
+        let (links, tokens) = new_role_links();
+        let [facilitator, moderator, projector] = links;
         let previous = room.replace_role_tokens(tokens.clone()).await?;
         for old in [&previous.facilitator, &previous.moderator, &previous.projector] {
             self.tokens.remove(old);
         }
-        let roles = [(&tokens.facilitator, Role::Facilitator), (&tokens.moderator, Role::Moderator), (&tokens.projector, Role::Projector)];
-        for (hash, role) in roles {
-            self.tokens.insert(hash.clone(), TokenEntry { workshop: id.clone(), role, participant: None });
-        }
+        self.index_role_tokens(id, &tokens);
         Ok(CreatedWorkshop { workshop_id: id.clone(), code: room.code.clone(), facilitator_token: facilitator.0, moderator_token: moderator.0, projector_token: projector.0 })
     }
 

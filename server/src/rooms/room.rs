@@ -37,7 +37,7 @@ pub enum RoomMessage {
 
 pub struct RoomState {
     pub workshop: Workshop,
-    /// Applied commands by operation id: who sent what, and the answer.
+    /// Applied commands by operation id: who sent what, and the result returned.
     operations: HashMap<String, Operation>,
     buffer: VecDeque<Arc<Outbound>>,
     online: HashMap<ParticipantId, usize>,
@@ -52,7 +52,7 @@ impl RoomState {
     }
 }
 
-/// An applied command, remembered so that a retry gets the same answer.
+/// An applied command, remembered so that a retry gets the same result.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Operation {
     /// SHA-256 of the sender and the command: a reused id with another command is a conflict.
@@ -61,7 +61,7 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// Reads a stored operation; answers stored before fingerprints existed match anything.
+    /// Reads a stored operation. Results stored before fingerprints existed match any retry.
     pub fn from_stored(text: &str) -> Option<Operation> {
         let value: Value = serde_json::from_str(text).ok()?;
         match serde_json::from_value::<Operation>(value.clone()) {
@@ -102,7 +102,7 @@ pub struct Room {
     communes: Arc<Communes>,
 }
 
-/// A failed command: the protocol error, or a storage failure (logged, reported as internal).
+/// Logs a storage failure and returns the `internal` protocol error for it.
 fn internal(error: impl std::fmt::Display, workshop: &WorkshopId) -> ProtoError {
     tracing::error!(workshop.id = %workshop, %error, "storing events failed");
     ProtoError::new(ErrorCode::Internal)
@@ -223,7 +223,7 @@ impl Room {
             if state.buffer.len() > RESUME_BUFFER {
                 state.buffer.pop_front();
             }
-            // No receiver is not an error: nobody is connected.
+            // Sending fails only when no device is connected, which is not an error.
             let _ = self.sender.send(RoomMessage::Outbound(outbound));
         }
         if let Some((id, operation)) = operation {

@@ -56,6 +56,19 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
     }
 }
 
+async fn insert_events(tx: &mut sqlx::Transaction<'_, sqlx::Any>, workshop_id: &str, events: &[StoredEvent]) -> Result<(), sqlx::Error> {
+    for event in events {
+        sqlx::query("INSERT INTO events (workshop_id, seq, at_ms, body) VALUES ($1, $2, $3, $4)")
+            .bind(workshop_id)
+            .bind(event.seq as i64)
+            .bind(event.at_ms)
+            .bind(event.body.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqlStore {
     async fn create_workshop(&self, id: &str, code: &str, created_at_ms: i64, events: &[StoredEvent]) -> Result<(), StoreError> {
@@ -72,30 +85,14 @@ impl Store for SqlStore {
             }
             return Err(error.into());
         }
-        for event in events {
-            sqlx::query("INSERT INTO events (workshop_id, seq, at_ms, body) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(event.seq as i64)
-                .bind(event.at_ms)
-                .bind(event.body.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_events(&mut tx, id, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn append(&self, workshop_id: &str, events: &[StoredEvent], operation: Option<(&str, &str)>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for event in events {
-            sqlx::query("INSERT INTO events (workshop_id, seq, at_ms, body) VALUES ($1, $2, $3, $4)")
-                .bind(workshop_id)
-                .bind(event.seq as i64)
-                .bind(event.at_ms)
-                .bind(event.body.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_events(&mut tx, workshop_id, events).await?;
         if let Some((op_id, response)) = operation {
             sqlx::query("INSERT INTO operations (workshop_id, op_id, response) VALUES ($1, $2, $3)")
                 .bind(workshop_id)

@@ -126,7 +126,7 @@ impl Drop for TestServer {
     }
 }
 
-/// The shipped scenario: from the shared folder when present, else the crate's copy.
+/// Returns the shipped scenario's path: the workplace copy beside the checkout when present, else the crate's copy.
 pub fn fixture_path() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let shared = root.join("../shared/fixtures/atelier-pays-d-auge.json");
@@ -217,7 +217,7 @@ impl RawSocket {
         let _ = self.outgoing.send(message);
     }
 
-    /// The received frames parsed as JSON.
+    /// Returns the received frames parsed as JSON.
     pub fn messages(&self) -> Vec<serde_json::Value> {
         self.frames.lock().unwrap().iter().filter_map(|f| serde_json::from_str(f).ok()).collect()
     }
@@ -275,7 +275,7 @@ impl Drop for RawSocket {
     }
 }
 
-/// The fields of a secret with a title and a text, in Honfleur.
+/// Builds the fields of a secret with a title and a text, in Honfleur.
 pub fn secret_fields(title: &str, text: &str) -> atelier_proto::model::SecretFields {
     atelier_proto::model::SecretFields {
         title: title.into(),
